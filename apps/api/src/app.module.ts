@@ -1,0 +1,27 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AuthModule } from '@praxis/auth';
+import { pinoParams } from '@praxis/common';
+import { AppConfig, ConfigModule } from '@praxis/config';
+import { DatabaseModule } from '@praxis/database';
+import { dataSourceOptions } from '@praxis/database/schema';
+import { RedisModule } from '@praxis/redis';
+import { LoggerModule } from 'nestjs-pino';
+import { HealthModule } from './health/health.module.js';
+
+/** The API role: HTTP controllers only. It enqueues work; it never registers queue processors. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(pinoParams({ name: 'praxis-api', level: config.logLevel, pretty: config.logPretty })),
+        DatabaseModule.forRoot((c) => dataSourceOptions(c.database.url, c.database.poolSize)),
+        RedisModule,
+        AuthModule,
+        HealthModule,
+      ],
+    };
+  }
+}

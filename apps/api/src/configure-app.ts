@@ -1,0 +1,46 @@
+import { RequestMethod, ValidationPipe } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { AllExceptionsFilter, validationExceptionFactory } from '@praxis/common';
+import type { AppConfig } from '@praxis/config';
+import { Logger } from 'nestjs-pino';
+import qs from 'qs';
+
+export const API_PREFIX = 'api/v1';
+
+/** Everything about the HTTP surface that is not a controller; shared by main, tests and the OpenAPI export. */
+export function configureApp(app: NestExpressApplication, config: AppConfig, opts: { logger?: boolean } = {}): void {
+  if (opts.logger !== false) app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  // `property.room=B12` -> { property: { room: 'B12' } } (the list filter convention).
+  app.set('query parser', (str: string) => qs.parse(str, { allowDots: true, depth: 8, parameterLimit: 200, arrayLimit: 50 }));
+  app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: '.well-known/jwks.json', method: RequestMethod.GET }] });
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      stopAtFirstError: true,
+      exceptionFactory: validationExceptionFactory,
+    }),
+  );
+  app.useGlobalFilters(new AllExceptionsFilter());
+  if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, exposedHeaders: ['X-Request-Id', 'Retry-After'] });
+  app.enableShutdownHooks();
+  SwaggerModule.setup('api/docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'api/docs-json' });
+}
+
+export function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject {
+  const doc = new DocumentBuilder()
+    .setTitle('Praxis API')
+    .setDescription(
+      'Lab-automation orchestration: protocols, workcells, machines, runs. Authenticate with POST /api/v1/auth/login ' +
+        'and send `Authorization: Bearer <accessToken>`. Every error answers `{ error: { code, message, details?, traceId } }`.',
+    )
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    .build();
+  return SwaggerModule.createDocument(app, doc, {
+    operationIdFactory: (_controllerKey: string, methodKey: string) => methodKey,
+  });
+}

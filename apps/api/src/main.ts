@@ -1,0 +1,21 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { loadConfigOrExit } from '@praxis/config';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module.js';
+import { configureApp } from './configure-app.js';
+
+async function bootstrap(): Promise<void> {
+  const config = loadConfigOrExit();
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bufferLogs: true });
+  configureApp(app, config);
+  await app.listen(config.port, config.host);
+  const url = await app.getUrl();
+  app.get(Logger).log(`Praxis API listening on ${url.replace('[::1]', 'localhost')}/api/v1 (docs at /api/docs)`);
+}
+
+bootstrap().catch((err: unknown) => {
+  process.stderr.write(`praxis-api: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,19 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { loadConfigOrExit } from '@praxis/config';
+import { Logger } from 'nestjs-pino';
+import { WorkerModule } from './worker.module.js';
+
+async function bootstrap(): Promise<void> {
+  const config = loadConfigOrExit();
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  // SIGTERM/SIGINT: processors finish or give back their jobs, connections close, then exit.
+  app.enableShutdownHooks();
+  await app.init();
+}
+
+bootstrap().catch((err: unknown) => {
+  process.stderr.write(`praxis-worker: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

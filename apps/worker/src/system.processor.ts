@@ -1,0 +1,24 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { SYSTEM_QUEUE, type SystemJobName, type SystemJobs } from '@praxis/redis';
+import type { Job } from 'bullmq';
+import { WorkerIdentity } from './heartbeat.service.js';
+
+type Handlers = { [K in SystemJobName]: (job: Job<SystemJobs[K]['data']>) => Promise<SystemJobs[K]['result']> };
+
+/** Jobs on the `system` queue. Every job name in SystemJobs must have a handler here. */
+@Processor(SYSTEM_QUEUE)
+export class SystemProcessor extends WorkerHost {
+  private readonly handlers: Handlers = {
+    ping: async () => ({ workerId: this.identity.id, answeredAt: new Date().toISOString() }),
+  };
+
+  constructor(private readonly identity: WorkerIdentity) {
+    super();
+  }
+
+  async process(job: Job): Promise<unknown> {
+    const handler = this.handlers[job.name as SystemJobName];
+    if (!handler) throw new Error(`No handler for job ${job.name} on queue ${SYSTEM_QUEUE}`);
+    return handler(job);
+  }
+}

@@ -1,0 +1,26 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { pinoParams } from '@praxis/common';
+import { AppConfig, ConfigModule } from '@praxis/config';
+import { DatabaseModule } from '@praxis/database';
+import { dataSourceOptions } from '@praxis/database/schema';
+import { RedisModule } from '@praxis/redis';
+import { LoggerModule } from 'nestjs-pino';
+import { HeartbeatService, WorkerIdentity } from './heartbeat.service.js';
+import { SystemProcessor } from './system.processor.js';
+
+/** The worker role: queue processors and (later) live hardware. No HTTP. */
+@Module({})
+export class WorkerModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(pinoParams({ name: 'praxis-worker', level: config.logLevel, pretty: config.logPretty })),
+        DatabaseModule.forRoot((c) => dataSourceOptions(c.database.url, c.database.poolSize)),
+        RedisModule,
+      ],
+      providers: [WorkerIdentity, HeartbeatService, SystemProcessor],
+    };
+  }
+}

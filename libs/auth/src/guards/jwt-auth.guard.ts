@@ -1,0 +1,42 @@
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import { AppException, ErrorCode } from '@praxis/common';
+import { IS_PUBLIC } from '../decorators.js';
+
+const WWW_AUTHENTICATE = { 'WWW-Authenticate': 'Bearer realm="praxis"' };
+
+function messageFor(info: unknown): string {
+  if (!info) return 'Authentication required';
+  const e = info as { name?: string; message?: string };
+  if (e.name === 'TokenExpiredError') return 'Token expired; log in again';
+  if (e.message === 'No auth token') return 'Missing bearer token (Authorization: Bearer <token>)';
+  if (e.name === 'NotBeforeError') return 'Token is not valid yet';
+  if (e.name === 'JsonWebTokenError') return `Invalid token: ${e.message}`;
+  return e.message ? `Invalid token: ${e.message}` : 'Invalid token';
+}
+
+/** Global guard: every route needs a valid bearer token unless it is marked @Public(). */
+@Injectable()
+export class JwtAuthGuard extends AuthGuard('jwt') {
+  constructor(private readonly reflector: Reflector) {
+    super();
+  }
+
+  override canActivate(context: ExecutionContext) {
+    if (context.getType() !== 'http') return true;
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
+    if (isPublic) return true;
+    return super.canActivate(context);
+  }
+
+  override handleRequest<TUser>(err: unknown, user: TUser, info: unknown): TUser {
+    if (err instanceof AppException) {
+      if (err.code === ErrorCode.UNAUTHENTICATED) throw new AppException(err.code, err.message, undefined, WWW_AUTHENTICATE);
+      throw err;
+    }
+    if (err) throw new AppException(ErrorCode.UNAUTHENTICATED, messageFor(err), undefined, WWW_AUTHENTICATE);
+    if (!user) throw new AppException(ErrorCode.UNAUTHENTICATED, messageFor(info), undefined, WWW_AUTHENTICATE);
+    return user;
+  }
+}

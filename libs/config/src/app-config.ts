@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { Injectable } from '@nestjs/common';
+import { EnvironmentVariables } from './env.schema.js';
+
+export interface OidcIssuerConfig {
+  issuer: string;
+  jwksUri: string;
+  audience: string;
+  rolesClaim: string;
+  usernameClaim: string;
+}
+
+/** Typed, read-only view of the validated environment. Inject this instead of reading process.env. */
+@Injectable()
+export class AppConfig {
+  readonly nodeEnv: EnvironmentVariables['NODE_ENV'];
+  readonly port: number;
+  readonly host: string;
+  readonly logLevel: string;
+  readonly logPretty: boolean;
+  readonly dataDir: string;
+  readonly corsOrigins: string[];
+  readonly database: { url: string; poolSize: number };
+  readonly redis: { url: string };
+  readonly auth: {
+    issuer: string;
+    audience: string;
+    privateKeyPem?: string;
+    tokenTtlSeconds: number;
+    localLogin: boolean;
+    loginMaxFailures: number;
+    loginWindowSeconds: number;
+    oidc?: OidcIssuerConfig;
+  };
+  readonly admin: { username: string; password?: string };
+  readonly mail: { smtpUrl?: string; from: string };
+  readonly worker: { heartbeatIntervalMs: number };
+
+  constructor(env: EnvironmentVariables) {
+    this.nodeEnv = env.NODE_ENV;
+    this.port = env.PORT;
+    this.host = env.HOST;
+    this.logLevel = env.LOG_LEVEL;
+    this.logPretty = env.LOG_PRETTY;
+    this.dataDir = isAbsolute(env.PRAXIS_DATA_DIR) ? env.PRAXIS_DATA_DIR : resolve(process.cwd(), env.PRAXIS_DATA_DIR);
+    this.corsOrigins = (env.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    this.database = { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE };
+    this.redis = { url: env.REDIS_URL };
+    this.auth = {
+      issuer: env.AUTH_ISSUER,
+      audience: env.AUTH_AUDIENCE,
+      privateKeyPem: env.AUTH_PRIVATE_KEY ?? (env.AUTH_PRIVATE_KEY_FILE ? readFileSync(env.AUTH_PRIVATE_KEY_FILE, 'utf8') : undefined),
+      tokenTtlSeconds: env.AUTH_TOKEN_TTL_SECONDS,
+      localLogin: env.AUTH_LOCAL_LOGIN,
+      loginMaxFailures: env.AUTH_LOGIN_MAX_FAILURES,
+      loginWindowSeconds: env.AUTH_LOGIN_WINDOW_SECONDS,
+      oidc: env.AUTH_OIDC_ISSUER
+        ? {
+            issuer: env.AUTH_OIDC_ISSUER,
+            jwksUri: env.AUTH_OIDC_JWKS_URI!,
+            audience: env.AUTH_OIDC_AUDIENCE!,
+            rolesClaim: env.AUTH_OIDC_ROLES_CLAIM,
+            usernameClaim: env.AUTH_OIDC_USERNAME_CLAIM,
+          }
+        : undefined,
+    };
+    this.admin = { username: env.PRAXIS_ADMIN_USERNAME, password: env.PRAXIS_ADMIN_PASSWORD };
+    this.mail = { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM };
+    this.worker = { heartbeatIntervalMs: env.WORKER_HEARTBEAT_INTERVAL_MS };
+    Object.freeze(this);
+  }
+}

@@ -1,0 +1,3 @@
+export * from './base.entity.js';
+export * from './database.module.js';
+export * from './pagination.js';

@@ -1,0 +1,26 @@
+import type { DataSourceOptions } from 'typeorm';
+import { MIGRATIONS } from '../../../migrations/index.js';
+import { User } from '@praxis/auth';
+
+/**
+ * The schema: every entity and every migration, listed explicitly. This module is the single
+ * source for the app's DataSource and the migration CLI's; nothing else lists entities.
+ */
+export const ENTITIES = [User];
+
+export function dataSourceOptions(url: string, poolSize = 10, extra: Partial<DataSourceOptions> = {}): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    migrationsRun: false,
+    uuidExtension: 'pgcrypto',
+    applicationName: 'praxis',
+    extra: { max: poolSize, connectionTimeoutMillis: 5000 },
+    ...extra,
+  } as DataSourceOptions;
+}
