@@ -11,12 +11,12 @@ import { HealthModule } from './health/health.module.js';
 /** The API role: HTTP controllers only. It enqueues work; it never registers queue processors. */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, opts: { logStream?: NodeJS.WritableStream } = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot(pinoParams({ name: 'praxis-api', level: config.logLevel, pretty: config.logPretty })),
+        LoggerModule.forRoot(pinoParams({ name: 'praxis-api', level: config.logLevel, pretty: config.logPretty, stream: opts.logStream })),
         DatabaseModule.forRoot((c) => dataSourceOptions(c.database.url, c.database.poolSize)),
         RedisModule,
         AuthModule,

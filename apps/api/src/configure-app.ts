@@ -20,7 +20,6 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, opt
       whitelist: true,
       forbidNonWhitelisted: true,
       transform: true,
-      stopAtFirstError: true,
       exceptionFactory: validationExceptionFactory,
     }),
   );

@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
 import { AppConfig } from '@praxis/config';
 import { QUEUE_PREFIX, SYSTEM_QUEUE } from './queues.js';
+import { QueueErrorLogger } from './queue-errors.js';
 import { RedisService } from './redis.service.js';
 
 /** Redis for both roles: the shared command connection and BullMQ's connection settings. */
@@ -17,7 +18,7 @@ import { RedisService } from './redis.service.js';
     }),
     BullModule.registerQueue({ name: SYSTEM_QUEUE }),
   ],
-  providers: [RedisService],
-  exports: [RedisService, BullModule],
+  providers: [RedisService, QueueErrorLogger],
+  exports: [RedisService, BullModule, QueueErrorLogger],
 })
 export class RedisModule {}

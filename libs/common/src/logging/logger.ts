@@ -1,11 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import type { Options } from 'pino-http';
 import { requestIdFor } from '../http/request-id.js';
 
 export interface LoggerOptions {
   level: string;
   pretty: boolean;
   name: string;
+  /** Where the JSON lines go (stdout by default); tests capture them. */
+  stream?: NodeJS.WritableStream;
 }
 
 const REDACT = [
@@ -19,30 +23,29 @@ const REDACT = [
 
 /** pino / pino-http settings shared by the api and the worker: JSON lines, request id = trace id. */
 export function pinoParams(opts: LoggerOptions): Params {
-  return {
-    pinoHttp: {
-      name: opts.name,
-      level: opts.level,
-      redact: { paths: REDACT, censor: '[redacted]' },
-      genReqId: (req: IncomingMessage, res: ServerResponse) => requestIdFor(req, res),
-      customLogLevel: (_req, res, err) => {
-        if (err || res.statusCode >= 500) return 'error';
-        if (res.statusCode >= 400) return 'warn';
-        return 'info';
-      },
-      // A 5xx is logged with its stack by the exception filter; the access line needs none.
-      customErrorMessage: (_req, res) => `request failed with status ${res.statusCode}`,
-      serializers: {
-        req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({
-          id: req.id,
-          method: req.method,
-          url: req.url,
-          remoteAddress: req.remoteAddress,
-        }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      autoLogging: { ignore: (req: IncomingMessage) => req.url === '/api/v1/health' },
-      transport: opts.pretty ? { target: 'pino-pretty', options: { singleLine: true, colorize: true } } : undefined,
+  const options: Options = {
+    name: opts.name,
+    level: opts.level,
+    redact: { paths: REDACT, censor: '[redacted]' },
+    genReqId: (req: IncomingMessage, res: ServerResponse) => requestIdFor(req, res),
+    customLogLevel: (_req, res, err) => {
+      if (err || res.statusCode >= 500) return 'error';
+      if (res.statusCode >= 400) return 'warn';
+      return 'info';
     },
+    // A 5xx is logged with its stack by the exception filter; the access line needs none.
+    customErrorMessage: (_req, res) => `request failed with status ${res.statusCode}`,
+    serializers: {
+      req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({
+        id: req.id,
+        method: req.method,
+        url: req.url,
+        remoteAddress: req.remoteAddress,
+      }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+    autoLogging: { ignore: (req: IncomingMessage) => req.url === '/api/v1/health' },
+    transport: opts.pretty && !opts.stream ? { target: 'pino-pretty', options: { singleLine: true, colorize: true } } : undefined,
   };
+  return { pinoHttp: opts.stream ? [options, opts.stream as DestinationStream] : options };
 }

@@ -1,0 +1,27 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import { SYSTEM_QUEUE } from './queues.js';
+
+/**
+ * A BullMQ queue with no 'error' listener prints every connection error to the console. Route
+ * them to the logger instead, once per distinct message, so a Redis outage reads as one warning.
+ */
+@Injectable()
+export class QueueErrorLogger implements OnModuleInit {
+  private readonly logger = new Logger('Queue');
+
+  constructor(@InjectQueue(SYSTEM_QUEUE) private readonly system: Queue) {}
+
+  onModuleInit(): void {
+    this.watch(this.system);
+  }
+
+  watch(queue: Queue): void {
+    let last = '';
+    queue.on('error', (err: Error) => {
+      if (err.message !== last) this.logger.warn(`queue ${queue.name}: ${err.message}`);
+      last = err.message;
+    });
+  }
+}
