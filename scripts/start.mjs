@@ -77,6 +77,12 @@ async function shutdown(code = 0) {
   if (stopping) return;
   stopping = true;
   log('stopping...');
+  // Keeps the event loop alive until everything is down, and bounds the wait.
+  const guard = setTimeout(() => {
+    console.error('[praxis] shutdown took too long; killing what is left');
+    for (const c of children.values()) c.kill('SIGKILL');
+    process.exit(code || 1);
+  }, 60000);
   const exits = [...children.values()].map(
     (c) =>
       new Promise((res) => {
@@ -95,6 +101,7 @@ async function shutdown(code = 0) {
     }
   }
   rmSync(pidFile('launcher'), { force: true });
+  clearTimeout(guard);
   log('stopped');
   process.exit(code);
 }

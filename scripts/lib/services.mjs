@@ -211,6 +211,13 @@ export async function startPostgres({ dir, database = 'praxis', fast = false, lo
   } catch (err) {
     throw new Error(`PostgreSQL did not start${logFile ? `; see ${logFile}` : ''}${err ? `: ${err.message ?? err}` : ''}`);
   }
+  // Track the postmaster's exit ourselves: on Ctrl-C it gets SIGINT from the terminal along with
+  // us and may be gone before stop() listens for its exit (which would then wait forever).
+  const postmaster = pg.process;
+  const exited = new Promise((resolve) => {
+    if (!postmaster || postmaster.exitCode !== null || postmaster.signalCode !== null) resolve();
+    else postmaster.once('exit', () => resolve());
+  });
   const client = pg.getPgClient('postgres', '127.0.0.1');
   await client.connect();
   try {
@@ -226,7 +233,8 @@ export async function startPostgres({ dir, database = 'praxis', fast = false, lo
     port,
     pg,
     async stop() {
-      await pg.stop();
+      if (postmaster && postmaster.exitCode === null && postmaster.signalCode === null) await Promise.race([pg.stop(), exited]);
+      await exited;
       out?.end();
     },
   };
