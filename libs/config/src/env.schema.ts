@@ -1,7 +1,6 @@
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import {
   IsBoolean,
-  IsEmail,
   IsIn,
   IsInt,
   IsOptional,
@@ -25,17 +24,12 @@ const toBoolean = ({ value }: { value: unknown }) => {
   return value;
 };
 
-/** Empty strings in the environment count as "not set". */
-const emptyToUndefined = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && value.trim() === '' ? undefined : value;
-
 /**
  * Every environment variable Praxis reads, in one place. Validated once at boot; a missing or
  * invalid variable stops the process with a message naming it.
  */
 export class EnvironmentVariables {
   @IsIn(['development', 'production', 'test'])
-  @Transform(emptyToUndefined)
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
 
   /** PostgreSQL connection string, e.g. postgres://user:pass@host:5432/praxis */
@@ -46,7 +40,6 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(1)
   @Max(200)
-  @Transform(emptyToUndefined)
   DATABASE_POOL_SIZE = 10;
 
   /** Redis connection string, e.g. redis://host:6379/0 */
@@ -57,15 +50,12 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(0)
   @Max(65535)
-  @Transform(emptyToUndefined)
   PORT = 3000;
 
   @IsString()
-  @Transform(emptyToUndefined)
   HOST = '0.0.0.0';
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-  @Transform(emptyToUndefined)
   LOG_LEVEL: string = 'info';
 
   /** Pretty, human-readable logs instead of JSON lines. */
@@ -75,43 +65,36 @@ export class EnvironmentVariables {
 
   @IsString()
   @MinLength(1)
-  @Transform(emptyToUndefined)
   PRAXIS_DATA_DIR = '.praxis';
 
   /** Comma-separated list of allowed CORS origins; unset disables CORS. */
   @IsOptional()
   @IsString()
-  @Transform(emptyToUndefined)
   CORS_ORIGINS?: string;
 
   // --- built-in token issuer ---
   @IsString()
   @MinLength(1)
-  @Transform(emptyToUndefined)
   AUTH_ISSUER = 'praxis';
 
   @IsString()
   @MinLength(1)
-  @Transform(emptyToUndefined)
   AUTH_AUDIENCE = 'praxis-api';
 
   /** PEM of the RSA private key that signs tokens; when unset, a key is created under the data dir. */
   @IsOptional()
   @IsString()
-  @Transform(emptyToUndefined)
   AUTH_PRIVATE_KEY?: string;
 
   /** A file holding that PEM (e.g. a Docker secret). */
   @IsOptional()
   @IsString()
-  @Transform(emptyToUndefined)
   AUTH_PRIVATE_KEY_FILE?: string;
 
   @Type(() => Number)
   @IsInt()
   @Min(60)
   @Max(7 * 24 * 3600)
-  @Transform(emptyToUndefined)
   AUTH_TOKEN_TTL_SECONDS = 3600;
 
   /** Whether POST /auth/login issues tokens (off when only an external OIDC issuer is used). */
@@ -123,67 +106,56 @@ export class EnvironmentVariables {
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  @Transform(emptyToUndefined)
   AUTH_LOGIN_MAX_FAILURES = 5;
 
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  @Transform(emptyToUndefined)
   AUTH_LOGIN_WINDOW_SECONDS = 300;
 
   // --- external OIDC issuer (e.g. a Keycloak realm) ---
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true })
-  @Transform(emptyToUndefined)
   AUTH_OIDC_ISSUER?: string;
 
   @ValidateIf((o: EnvironmentVariables) => o.AUTH_OIDC_ISSUER !== undefined)
   @IsUrl({ require_tld: false, require_protocol: true }, { message: 'AUTH_OIDC_JWKS_URI must be a URL (required when AUTH_OIDC_ISSUER is set)' })
-  @Transform(emptyToUndefined)
   AUTH_OIDC_JWKS_URI?: string;
 
   @ValidateIf((o: EnvironmentVariables) => o.AUTH_OIDC_ISSUER !== undefined)
   @IsString({ message: 'AUTH_OIDC_AUDIENCE must be set when AUTH_OIDC_ISSUER is set' })
-  @Transform(emptyToUndefined)
   AUTH_OIDC_AUDIENCE?: string;
 
   @IsString()
-  @Transform(emptyToUndefined)
   AUTH_OIDC_ROLES_CLAIM = 'realm_access.roles';
 
   @IsString()
-  @Transform(emptyToUndefined)
   AUTH_OIDC_USERNAME_CLAIM = 'preferred_username';
 
   // --- seeded admin ---
   @IsString()
   @Matches(/^[a-zA-Z0-9._-]{3,64}$/, { message: 'PRAXIS_ADMIN_USERNAME must be 3-64 letters, digits, dot, dash or underscore' })
-  @Transform(emptyToUndefined)
   PRAXIS_ADMIN_USERNAME = 'admin';
 
   @IsOptional()
   @IsString()
   @MinLength(8, { message: 'PRAXIS_ADMIN_PASSWORD must be at least 8 characters' })
-  @Transform(emptyToUndefined)
   PRAXIS_ADMIN_PASSWORD?: string;
 
   // --- mail ---
   /** smtp://user:pass@host:port; unset writes messages to an outbox folder under the data dir. */
   @IsOptional()
   @Matches(/^smtps?:\/\/.+/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
-  @Transform(emptyToUndefined)
   SMTP_URL?: string;
 
-  @IsEmail({ require_tld: false })
-  @Transform(emptyToUndefined)
+  /** `praxis@lab.example` or `Praxis <praxis@lab.example>`. */
+  @Matches(/^(?:[^<>]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/, { message: 'MAIL_FROM must be an address, optionally as "Name <address>"' })
   MAIL_FROM = 'praxis@localhost';
 
   // --- worker ---
   @Type(() => Number)
   @IsInt()
   @Min(100)
-  @Transform(emptyToUndefined)
   WORKER_HEARTBEAT_INTERVAL_MS = 5000;
 }
 
@@ -204,7 +176,9 @@ function flatten(errors: ValidationError[]): string[] {
 
 /** Validates a raw environment (process.env by default); throws EnvironmentError naming each bad variable. */
 export function validateEnvironment(raw: Record<string, string | undefined> = process.env): EnvironmentVariables {
-  const env = plainToInstance(EnvironmentVariables, { ...raw }, { exposeDefaultValues: true });
+  // Empty strings count as "not set", so the default applies.
+  const present = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const env = plainToInstance(EnvironmentVariables, present, { exposeDefaultValues: true });
   const errors = validateSync(env, { skipMissingProperties: false, whitelist: false, forbidUnknownValues: false });
   if (errors.length > 0) throw new EnvironmentError(flatten(errors));
   return env;

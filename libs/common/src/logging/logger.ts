@@ -21,10 +21,23 @@ const REDACT = [
   '*.privateKey',
 ];
 
+/** Nest's boot chatter (one line per module and route): kept at debug, not info. */
+const BOOT_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory']);
+
 /** pino / pino-http settings shared by the api and the worker: JSON lines, request id = trace id. */
 export function pinoParams(opts: LoggerOptions): Params {
   const options: Options = {
     name: opts.name,
+    hooks: {
+      logMethod(args, method, level) {
+        const first = args[0] as unknown;
+        if (level === 30 && first && typeof first === 'object' && BOOT_CONTEXTS.has((first as { context?: string }).context ?? '')) {
+          if (this.isLevelEnabled('debug')) (this.debug as (...a: unknown[]) => void)(...args);
+          return;
+        }
+        method.apply(this, args);
+      },
+    },
     level: opts.level,
     redact: { paths: REDACT, censor: '[redacted]' },
     genReqId: (req: IncomingMessage, res: ServerResponse) => requestIdFor(req, res),
