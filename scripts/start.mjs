@@ -44,7 +44,15 @@ async function cleanStale(killStale, cmdlineOf, pidAlive) {
 }
 
 function startChild(name, script, env) {
-  const child = spawn(process.execPath, ['--enable-source-maps', script], { cwd: ROOT, env, stdio: 'inherit' });
+  // Its own process group: Ctrl-C reaches only the launcher, which stops things in order (api and
+  // worker first, then Redis and PostgreSQL). The IPC channel makes the child stop by itself if
+  // the launcher dies without stopping it (kill -9).
+  const child = spawn(process.execPath, ['--enable-source-maps', script], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    detached: true,
+  });
   writeFileSync(pidFile(name), String(child.pid));
   children.set(name, child);
   child.once('exit', (code, signal) => {
@@ -127,7 +135,7 @@ async function main() {
 
   let redisUrl = process.env.REDIS_URL;
   if (!redisUrl) {
-    const redis = await startRedis({ dir: join(dataDir, 'redis'), persistent: true, log });
+    const redis = await startRedis({ dir: join(dataDir, 'redis'), persistent: true, detached: true, log });
     services.push({ name: 'Redis', stop: () => redis.stop() });
     redisUrl = redis.url;
     log(`Redis (private redis-server) on 127.0.0.1:${redis.port}, data in ${join(dataDir, 'redis')}`);

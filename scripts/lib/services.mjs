@@ -99,9 +99,10 @@ function pingRedis(port) {
 
 /**
  * Starts a private redis-server on a free port. `persistent` keeps data across restarts
- * (append-only file in `dir`); tests run without persistence.
+ * (append-only file in `dir`); tests run without persistence. If our process dies without
+ * stopping it, the next start finds it through its pid file and stops it.
  */
-export async function startRedis({ dir, persistent = true, log = () => {} }) {
+export async function startRedis({ dir, persistent = true, detached = false, log = () => {} }) {
   const bin = ensureRedisServer({ log });
   mkdirSync(dir, { recursive: true });
   const pidFile = join(dir, 'redis-server.pid');
@@ -117,7 +118,8 @@ export async function startRedis({ dir, persistent = true, log = () => {} }) {
     '--save', '',
     ...(persistent ? ['--appendonly', 'yes', '--appendfsync', 'everysec'] : ['--appendonly', 'no']),
   ];
-  const child = spawn(bin, args, { stdio: 'ignore' });
+  // detached: its own process group, so a terminal's Ctrl-C does not stop it before its clients.
+  const child = spawn(bin, args, { stdio: 'ignore', detached });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const until = Date.now() + 15000;
   while (!(await pingRedis(port))) {

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { installLifecycle } from '@praxis/common';
 import { loadConfigOrExit } from '@praxis/config';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
@@ -8,6 +9,7 @@ import { configureApp } from './configure-app.js';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit();
+  installLifecycle('praxis-api');
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bufferLogs: true });
   configureApp(app, config);
   await app.listen(config.port, config.host);

@@ -1,11 +1,13 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import { installLifecycle } from '@praxis/common';
 import { loadConfigOrExit } from '@praxis/config';
 import { Logger } from 'nestjs-pino';
 import { WorkerModule } from './worker.module.js';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit();
+  installLifecycle('praxis-worker');
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { bufferLogs: true });
   app.useLogger(app.get(Logger));
   // SIGTERM/SIGINT: processors finish or give back their jobs, connections close, then exit.

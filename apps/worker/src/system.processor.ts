@@ -1,4 +1,5 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
 import { SYSTEM_QUEUE, type SystemJobName, type SystemJobs } from '@praxis/redis';
 import type { Job } from 'bullmq';
 import { WorkerIdentity } from './heartbeat.service.js';
@@ -14,6 +15,16 @@ export class SystemProcessor extends WorkerHost {
 
   constructor(private readonly identity: WorkerIdentity) {
     super();
+  }
+
+  private readonly logger = new Logger(SystemProcessor.name);
+  private lastError = '';
+
+  /** Connection errors (Redis restarting...) as one warning each, not a console stack per retry. */
+  @OnWorkerEvent('error')
+  onError(err: Error): void {
+    if (err.message !== this.lastError) this.logger.warn(`worker on ${SYSTEM_QUEUE}: ${err.message}`);
+    this.lastError = err.message;
   }
 
   async process(job: Job): Promise<unknown> {

@@ -7,3 +7,4 @@ export * from './http/all-exceptions.filter.js';
 export * from './logging/logger.js';
 export * from './dto/list-query.dto.js';
 export * from './http/uuid.pipe.js';
+export * from './process/lifecycle.js';

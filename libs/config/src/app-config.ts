@@ -21,6 +21,8 @@ export class AppConfig {
   readonly logPretty: boolean;
   readonly dataDir: string;
   readonly corsOrigins: string[];
+  /** Express `trust proxy` value (hop count or address list); undefined: trust none. */
+  readonly trustProxy?: number | string;
   readonly database: { url: string; poolSize: number };
   readonly redis: { url: string };
   readonly auth: {
@@ -44,6 +46,7 @@ export class AppConfig {
     this.logLevel = env.LOG_LEVEL;
     this.logPretty = env.LOG_PRETTY;
     this.dataDir = isAbsolute(env.PRAXIS_DATA_DIR) ? env.PRAXIS_DATA_DIR : resolve(process.cwd(), env.PRAXIS_DATA_DIR);
+    this.trustProxy = env.TRUST_PROXY === undefined ? undefined : /^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY;
     this.corsOrigins = (env.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     this.database = { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE };
     this.redis = { url: env.REDIS_URL };

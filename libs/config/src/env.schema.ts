@@ -67,6 +67,14 @@ export class EnvironmentVariables {
   @MinLength(1)
   PRAXIS_DATA_DIR = '.praxis';
 
+  /**
+   * Express `trust proxy` when the API sits behind a load balancer or reverse proxy, so client
+   * addresses (login rate limiting, logs) are the real ones: a hop count, `loopback`, a subnet...
+   */
+  @IsOptional()
+  @IsString()
+  TRUST_PROXY?: string;
+
   /** Comma-separated list of allowed CORS origins; unset disables CORS. */
   @IsOptional()
   @IsString()

@@ -44,7 +44,9 @@ export class RedisService implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.client.quit().catch(() => this.client.disconnect());
+    // QUIT is queued while disconnected and would wait for a Redis that may never return.
+    if (this.client.status !== 'ready') return this.client.disconnect();
+    await withTimeout(this.client.quit(), 2000, 'QUIT timed out').catch(() => this.client.disconnect());
   }
 }
 
