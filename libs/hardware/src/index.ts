@@ -19,3 +19,4 @@ export * from './tracking/tip-tracker.js';
 export * from './tracking/volume-tracker.js';
 export * from './machines/machine.js';
 export * from './machines/liquid-handler/index.js';
+export * from './catalog/index.js';

@@ -2,7 +2,7 @@ import type { Coordinate } from '../resources/coordinate.js';
 import { Trash } from '../resources/carrier.js';
 import { Deck } from '../resources/deck.js';
 import { ResourceAssignmentError } from '../resources/errors.js';
-import { baseOptions, registerResourceType, type Resource, type SerializedResource } from '../resources/resource.js';
+import { baseOptions, registerResourceType, Resource, type SerializedResource } from '../resources/resource.js';
 
 /** Rail pitch of Hamilton STAR decks (mm). */
 export const RAIL_PITCH = 22.5;
@@ -31,8 +31,12 @@ export class HamiltonSTARDeck extends Deck {
     super({ name: opts.name ?? 'deck', sizeX: opts.sizeX, sizeY: opts.sizeY ?? 653.5, sizeZ: opts.sizeZ ?? 900, model: opts.numRails === 32 ? 'STARlet' : 'STAR' });
     this.numRails = opts.numRails;
     if (opts.withTrash ?? true) {
-      // The fixed waste block to the right of the rails; tips are dropped onto its slope.
-      this.assignChildResource(new Trash({ name: 'trash', sizeX: 0, sizeY: 241.2, sizeZ: 0 }), { x: opts.sizeX - 560, y: 190.6, z: 137.1 });
+      // The waste block stands on the last rail; tips are dropped onto its slope (the trash), and
+      // the 96-head drops its tips at its own trash position.
+      const lastRail = railsToLocation(opts.numRails - 1).x;
+      this.assignChildResource(new Resource({ name: 'waste_block', sizeX: 30, sizeY: 445.2, sizeZ: 100, category: 'waste_block' }), { x: lastRail, y: 115, z: 100 });
+      this.assignChildResource(new Trash({ name: 'trash', sizeX: 0, sizeY: 241.2, sizeZ: 0 }), { x: lastRail + 25, y: 190.6, z: 137.1 });
+      this.assignChildResource(new Trash({ name: 'trash_core96', sizeX: 122.4, sizeY: 82.6, sizeZ: 0 }), { x: -58.2, y: 106, z: 216.4 });
     }
   }
 
@@ -60,14 +64,14 @@ export class HamiltonSTARDeck extends Deck {
   }
 }
 
-/** Hamilton STAR: 56 rails. */
+/** Hamilton STAR: 56 rails, 1545 mm wide (Hamilton's ML_STAR2 deck file). */
 export function STARDeck(name = 'deck'): HamiltonSTARDeck {
-  return new HamiltonSTARDeck({ name, numRails: 56, sizeX: 1900 });
+  return new HamiltonSTARDeck({ name, numRails: 56, sizeX: 1545 });
 }
 
-/** Hamilton STARlet: 32 rails. */
+/** Hamilton STARlet: 32 rails, 1005 mm wide (Hamilton's ML_Starlet deck file). */
 export function STARletDeck(name = 'deck'): HamiltonSTARDeck {
-  return new HamiltonSTARDeck({ name, numRails: 32, sizeX: 1360 });
+  return new HamiltonSTARDeck({ name, numRails: 32, sizeX: 1005 });
 }
 
 registerResourceType(HamiltonSTARDeck.type, (d: SerializedResource) => {

@@ -4,21 +4,15 @@ import { Deck } from '../resources/deck.js';
 import { ResourceAssignmentError, ResourceNotFoundError } from '../resources/errors.js';
 import { baseOptions, registerResourceType, type Resource, type SerializedResource } from '../resources/resource.js';
 
-/** Front-left corners of the OT-2's 12 slots (slot 1 front left, slot 12 back right). */
-export const OT2_SLOT_LOCATIONS: readonly Coordinate[] = [
-  { x: 0, y: 0, z: 0 },
-  { x: 132.5, y: 0, z: 0 },
-  { x: 265, y: 0, z: 0 },
-  { x: 0, y: 90.5, z: 0 },
-  { x: 132.5, y: 90.5, z: 0 },
-  { x: 265, y: 90.5, z: 0 },
-  { x: 0, y: 181, z: 0 },
-  { x: 132.5, y: 181, z: 0 },
-  { x: 265, y: 181, z: 0 },
-  { x: 0, y: 271.5, z: 0 },
-  { x: 132.5, y: 271.5, z: 0 },
-  { x: 265, y: 271.5, z: 0 },
-];
+/** Offset of slot 1 from the corner of the deck plate (the deck's origin). */
+const OT2_SLOT_ORIGIN = { x: 115.65, y: 68.03 };
+
+/** Front-left corners of the OT-2's 12 slots (slot 1 front left, slot 12 back right): a 132.5 x 90.5 mm grid. */
+export const OT2_SLOT_LOCATIONS: readonly Coordinate[] = Array.from({ length: 12 }, (_, i) => ({
+  x: OT2_SLOT_ORIGIN.x + (i % 3) * 132.5,
+  y: OT2_SLOT_ORIGIN.y + Math.floor(i / 3) * 90.5,
+  z: 0,
+}));
 
 /** The Opentrons OT-2 deck: 12 slots, the fixed trash in slot 12. */
 export class OT2Deck extends Deck {

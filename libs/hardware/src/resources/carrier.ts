@@ -1,5 +1,6 @@
 import type { Coordinate } from './coordinate.js';
 import { ResourceAssignmentError, ResourceNotFoundError } from './errors.js';
+import { Plate } from './plate.js';
 import { baseOptions, registerResourceType, Resource, type ResourceOptions, type SerializedResource } from './resource.js';
 
 export interface ResourceHolderOptions extends ResourceOptions {
@@ -21,9 +22,14 @@ export class ResourceHolder extends Resource {
     return this.children[0] ?? null;
   }
 
-  /** Puts `resource` on this holder (at `childLocation`). */
+  /** Where `resource`'s origin goes on this holder. */
+  locationFor(_resource: Resource): Coordinate {
+    return this.childLocation;
+  }
+
+  /** Puts `resource` on this holder. */
   assign(resource: Resource): void {
-    this.assignChildResource(resource, this.childLocation);
+    this.assignChildResource(resource, this.locationFor(resource));
   }
 
   protected override checkAssignment(child: Resource): void {
@@ -32,6 +38,36 @@ export class ResourceHolder extends Resource {
 
   protected override serializeExtra(): Record<string, unknown> {
     return { childLocation: this.childLocation };
+  }
+}
+
+export interface PlateHolderOptions extends ResourceHolderOptions {
+  /** Height of the site's pedestal (mm): a skirted plate sinks onto it by up to this much. */
+  pedestalSizeZ: number;
+}
+
+/**
+ * A plate site with a pedestal: a plate's skirt goes around the pedestal, so the plate sits lower
+ * by min(pedestal height, height of its wells' bottom above the plate's bottom).
+ */
+export class PlateHolder extends ResourceHolder {
+  static override readonly type: string = 'PlateHolder';
+  readonly pedestalSizeZ: number;
+
+  constructor(opts: PlateHolderOptions) {
+    super({ category: 'plate_holder', ...opts });
+    this.pedestalSizeZ = opts.pedestalSizeZ;
+  }
+
+  override locationFor(resource: Resource): Coordinate {
+    if (!(resource instanceof Plate) || resource.numItems === 0) return this.childLocation;
+    const wellZ = resource.get(0).location?.z ?? 0;
+    const sink = Math.max(0, Math.min(this.pedestalSizeZ, wellZ));
+    return { x: this.childLocation.x, y: this.childLocation.y, z: this.childLocation.z - sink };
+  }
+
+  protected override serializeExtra(): Record<string, unknown> {
+    return { ...super.serializeExtra(), pedestalSizeZ: this.pedestalSizeZ };
   }
 }
 
@@ -106,6 +142,10 @@ export class Trash extends Resource {
 registerResourceType(
   ResourceHolder.type,
   (d: SerializedResource) => new ResourceHolder({ ...baseOptions(d), childLocation: d.childLocation as Coordinate }),
+);
+registerResourceType(
+  PlateHolder.type,
+  (d: SerializedResource) => new PlateHolder({ ...baseOptions(d), childLocation: d.childLocation as Coordinate, pedestalSizeZ: d.pedestalSizeZ as number }),
 );
 for (const C of [Carrier, TipCarrier, PlateCarrier, TroughCarrier]) {
   registerResourceType(C.type, (d: SerializedResource) => new C({ ...baseOptions(d), sites: [] }));

@@ -97,6 +97,7 @@ describe('geometry', () => {
     const wide = new Resource({ name: 'wide', sizeX: 135, sizeY: 497, sizeZ: 10 });
     expect(() => deck.assignOnRails(wide, 3)).toThrow(/overlap tip_car/);
     expect(() => deck.assignOnRails(wide, 30)).toThrow(/does not fit/);
+    expect(() => deck.assignOnRails(wide, 26)).toThrow(/overlap waste_block/);
     expect(() => deck.assignOnRails(wide, 0)).toThrow(/rails must be/);
     deck.assignOnRails(wide, 20);
     expect(deck.railsOf(wide)).toBe(20);
@@ -108,10 +109,10 @@ describe('geometry', () => {
     expect(deck.slot(12)?.name).toBe('trash');
     const p = plate96('p1');
     deck.assignToSlot(p, 1);
-    expect(p.getAbsoluteLocation()).toEqual({ x: 0, y: 0, z: 0 });
+    expect(p.getAbsoluteLocation()).toEqual({ x: 115.65, y: 68.03, z: 0 });
     const r = tipRack96('r5');
     deck.assignToSlot(r, 5);
-    expect(r.getAbsoluteLocation()).toEqual({ x: 132.5, y: 90.5, z: 0 });
+    close(r.getAbsoluteLocation(), { x: 115.65 + 132.5, y: 68.03 + 90.5, z: 0 });
     expect(() => deck.assignToSlot(plate96('p2'), 1)).toThrow(/Slot 1 already holds p1/);
     expect(() => deck.assignToSlot(plate96('p3'), 13)).toThrow(/1-12/);
     p.unassign();

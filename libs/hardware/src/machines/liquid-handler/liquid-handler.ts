@@ -569,7 +569,7 @@ export class LiquidHandler extends Machine<LiquidHandlerBackend> {
   private placement(resource: Resource, target: DropTarget): { parent: Resource; absolute: Coordinate; assign: () => void } {
     if (target instanceof ResourceHolder) {
       if (target.resource && target.resource !== resource) throw new LiquidHandlerError(`dropResource: ${target.name} already holds ${target.resource.name}`);
-      return { parent: target, absolute: add(target.absoluteOrigin(), target.childLocation), assign: () => target.assign(resource) };
+      return { parent: target, absolute: add(target.absoluteOrigin(), target.locationFor(resource)), assign: () => target.assign(resource) };
     }
     if (target instanceof Plate) {
       if (!(resource instanceof Lid)) throw argError(`dropResource: only a lid can go onto plate ${target.name}`);
