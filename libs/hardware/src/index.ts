@@ -20,3 +20,7 @@ export * from './tracking/volume-tracker.js';
 export * from './machines/machine.js';
 export * from './machines/liquid-handler/index.js';
 export * from './catalog/index.js';
+export * from './machines/shared/index.js';
+export * from './machines/plate-reader/index.js';
+export * from './machines/heater-shaker/index.js';
+export * from './machines/scale/index.js';

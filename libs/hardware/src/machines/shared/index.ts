@@ -1,0 +1,3 @@
+export * from './machine-errors.js';
+export * from './simulation.js';
+export * from './plate-holder.js';
