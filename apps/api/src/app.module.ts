@@ -1,8 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AssetsModule } from '@praxis/assets';
 import { AuthModule } from '@praxis/auth';
 import { pinoParams } from '@praxis/common';
 import { AppConfig, ConfigModule } from '@praxis/config';
 import { DatabaseModule } from '@praxis/database';
+import { DecksModule } from '@praxis/decks';
+import { DiscoveryModule } from '@praxis/discovery';
+import { MachinesModule } from '@praxis/machines';
 import { dataSourceOptions } from '@praxis/database/schema';
 import { RedisModule } from '@praxis/redis';
 import { LoggerModule } from 'nestjs-pino';
@@ -21,6 +25,10 @@ export class AppModule {
         RedisModule,
         AuthModule,
         HealthModule,
+        AssetsModule,
+        MachinesModule,
+        DecksModule,
+        DiscoveryModule,
       ],
     };
   }

@@ -24,3 +24,6 @@ export * from './machines/shared/index.js';
 export * from './machines/plate-reader/index.js';
 export * from './machines/heater-shaker/index.js';
 export * from './machines/scale/index.js';
+export * from './machines/registry.js';
+export * from './decks/deck-types.js';
+export * from './layout.js';

@@ -1,0 +1,4 @@
+export * from './workcell.entity.js';
+export * from './resource-definition.entity.js';
+export * from './resource.entity.js';
+export * from './assets.module.js';
