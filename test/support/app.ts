@@ -40,9 +40,10 @@ export interface TestApp {
   app: NestExpressApplication;
   http: ReturnType<typeof request>;
   config: AppConfig;
-  db: TestDatabase;
   logs: LogCapture;
   redis: Redis;
+  /** Runs SQL on the app's own database. */
+  db: TestDatabase & { query: (sql: string, params?: unknown[]) => Promise<any[]> };
   login(username?: string, password?: string): Promise<string>;
   createUser(username: string, role: Role, password?: string): Promise<{ id: string; token: string }>;
   close(): Promise<void>;
@@ -87,11 +88,13 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     return res.body.accessToken as string;
   };
 
+  const { DataSource } = await import('typeorm');
+  const ds = app.get(DataSource);
   return {
     app,
     http,
     config,
-    db,
+    db: Object.assign(db, { query: (sql: string, params?: unknown[]) => ds.query(sql, params) }),
     logs,
     redis,
     login,

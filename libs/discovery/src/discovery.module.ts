@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
+import { CatalogSyncService } from './catalog-sync.service.js';
+import { DiscoveryController } from './discovery.controller.js';
 
 /** Catalog sync: upserts the hardware library's catalogs into the definition tables. */
 @Module({
-  imports: [],
-  controllers: [],
-  providers: [],
-  exports: [],
+  controllers: [DiscoveryController],
+  providers: [CatalogSyncService],
+  exports: [CatalogSyncService],
 })
 export class DiscoveryModule {}

@@ -1,1 +1,3 @@
+export * from './canonical.js';
+export * from './catalog-sync.service.js';
 export * from './discovery.module.js';
