@@ -3,6 +3,8 @@ import { QueryFailedError } from 'typeorm';
 
 export const PG_UNIQUE_VIOLATION = '23505';
 export const PG_FOREIGN_KEY_VIOLATION = '23503';
+/** ON DELETE RESTRICT reports this instead of 23503. */
+export const PG_RESTRICT_VIOLATION = '23001';
 
 interface PgError {
   code?: string;
@@ -25,7 +27,7 @@ export function rethrowDbConflict(err: unknown, what: string, field = 'name'): n
   if (pg?.code === PG_UNIQUE_VIOLATION) {
     throw new AppException(ErrorCode.ALREADY_EXISTS, `${what} already exists`, { field, constraint: pg.constraint });
   }
-  if (pg?.code === PG_FOREIGN_KEY_VIOLATION) {
+  if (pg?.code === PG_FOREIGN_KEY_VIOLATION || pg?.code === PG_RESTRICT_VIOLATION) {
     const referrer = pg.detail?.match(/referenced from table "(\w+)"/)?.[1];
     throw AppException.conflict(
       referrer ? `${what} is still referenced by ${referrer}` : `${what} refers to a record that does not exist`,

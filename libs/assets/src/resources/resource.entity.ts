@@ -1,7 +1,7 @@
 import { PraxisBaseEntity } from '@praxis/database';
 import { Column, Entity, Index, JoinColumn, ManyToOne, type Relation } from 'typeorm';
-import { ResourceDefinition } from './resource-definition.entity.js';
-import { Workcell } from './workcell.entity.js';
+import { ResourceDefinition } from '../definitions/resource-definition.entity.js';
+import { Workcell } from '../workcells/workcell.entity.js';
 
 export enum ResourceStatus {
   AvailableInStorage = 'available_in_storage',

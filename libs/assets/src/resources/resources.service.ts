@@ -1,0 +1,103 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { AppException, type Page } from '@praxis/common';
+import { paginate, rethrowDbConflict } from '@praxis/database';
+import { DataSource, Repository } from 'typeorm';
+import { ResourceDefinition } from '../definitions/resource-definition.entity.js';
+import { escapeLike, WorkcellsService } from '../workcells/workcells.service.js';
+import { CreateResourceDto, ListResourcesQueryDto, UpdateResourceDto } from './resource.dto.js';
+import { Resource, ResourceStatus } from './resource.entity.js';
+
+const inUse = (r: Resource) => r.status === ResourceStatus.InUse || r.currentRunId !== null;
+
+@Injectable()
+export class ResourcesService {
+  constructor(
+    @InjectRepository(Resource) private readonly resources: Repository<Resource>,
+    @InjectRepository(ResourceDefinition) private readonly defs: Repository<ResourceDefinition>,
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly workcells: WorkcellsService,
+  ) {}
+
+  list(q: ListResourcesQueryDto): Promise<Page<Resource>> {
+    const qb = this.resources.createQueryBuilder('r');
+    if (q.workcellId) qb.andWhere('r.workcellId = :workcellId', { workcellId: q.workcellId });
+    if (q.category) qb.andWhere('r.category = :category', { category: q.category });
+    if (q.status) qb.andWhere('r.status = :status', { status: q.status });
+    if (q.definitionId) qb.andWhere('r.definitionId = :definitionId', { definitionId: q.definitionId });
+    if (q.parentId) qb.andWhere('r.parentId = :parentId', { parentId: q.parentId });
+    if (q.search) qb.andWhere('r.name ILIKE :s', { s: `%${escapeLike(q.search)}%` });
+    return paginate(qb, q, { sortable: ['createdAt', 'updatedAt', 'name', 'status', 'category'], defaultSort: '-createdAt' });
+  }
+
+  async get(id: string): Promise<Resource> {
+    const r = await this.resources.findOneBy({ id });
+    if (!r) throw AppException.notFound('Resource', id);
+    return r;
+  }
+
+  async create(dto: CreateResourceDto): Promise<Resource> {
+    if (dto.status === ResourceStatus.InUse) throw AppException.conflict('in_use is set by the execution engine when a run takes the resource');
+    const def = await this.defs.findOneBy({ id: dto.definitionId });
+    if (!def) throw AppException.validation([{ field: 'definitionId', message: `definitionId: no resource definition ${dto.definitionId}` }]);
+    if (dto.workcellId) await this.workcells.assertExists(dto.workcellId);
+    if (dto.parentId) await this.checkParent(null, dto.parentId, dto.workcellId ?? null);
+    const r = this.resources.create({
+      name: dto.name,
+      definitionId: def.id,
+      category: def.category,
+      workcellId: dto.workcellId ?? null,
+      parentId: dto.parentId ?? null,
+      location: dto.location ?? null,
+      status: dto.status ?? (dto.parentId ? ResourceStatus.AvailableOnDeck : ResourceStatus.AvailableInStorage),
+      state: dto.state ?? null,
+      properties: dto.properties ?? {},
+      currentRunId: null,
+    });
+    return this.resources.save(r).catch((err) => rethrowDbConflict(err, `A resource named ${dto.name} in this workcell`));
+  }
+
+  async update(id: string, dto: UpdateResourceDto): Promise<Resource> {
+    const r = await this.get(id);
+    const moving = (dto.parentId !== undefined && dto.parentId !== r.parentId) || dto.location !== undefined;
+    if (inUse(r) && (moving || dto.status !== undefined || dto.state !== undefined)) {
+      throw AppException.conflict(`${r.name} is in use by run ${r.currentRunId ?? '(unknown)'}; it cannot be moved or changed now`, { currentRunId: r.currentRunId });
+    }
+    if (dto.status === ResourceStatus.InUse) throw AppException.conflict('in_use is set by the execution engine when a run takes the resource');
+    if (dto.parentId !== undefined && dto.parentId !== null) await this.checkParent(r, dto.parentId, r.workcellId);
+    if (dto.name !== undefined) r.name = dto.name;
+    if (dto.parentId !== undefined) r.parentId = dto.parentId;
+    if (dto.location !== undefined) r.location = dto.location;
+    if (dto.status !== undefined) r.status = dto.status;
+    if (dto.state !== undefined) r.state = dto.state;
+    if (dto.properties !== undefined) r.properties = dto.properties;
+    return this.resources.save(r).catch((err) => rethrowDbConflict(err, `A resource named ${dto.name} in this workcell`));
+  }
+
+  async remove(id: string): Promise<void> {
+    const r = await this.get(id);
+    if (inUse(r)) throw AppException.conflict(`${r.name} is in use by run ${r.currentRunId ?? '(unknown)'}`, { currentRunId: r.currentRunId });
+    await this.resources.delete({ id }).catch((err) => rethrowDbConflict(err, `Resource ${r.name}`));
+  }
+
+  /** The parent exists, is in the same workcell, and is not the resource itself or one of its descendants. */
+  private async checkParent(self: Resource | null, parentId: string, workcellId: string | null): Promise<void> {
+    const parent = await this.resources.findOneBy({ id: parentId });
+    if (!parent) throw AppException.validation([{ field: 'parentId', message: `parentId: no resource ${parentId}` }]);
+    if (parent.workcellId !== workcellId) {
+      throw AppException.validation([{ field: 'parentId', message: `parentId: ${parent.name} is in another workcell` }]);
+    }
+    if (!self) return;
+    if (inUse(parent)) throw AppException.conflict(`${parent.name} is in use by run ${parent.currentRunId ?? '(unknown)'}`);
+    // Walk up from the new parent: reaching `self` would make a cycle.
+    const chain: Array<{ id: string }> = await this.db.query(
+      `WITH RECURSIVE up AS (SELECT id, "parentId" FROM resources WHERE id = $1
+         UNION ALL SELECT r.id, r."parentId" FROM resources r JOIN up ON r.id = up."parentId")
+       SELECT id FROM up`,
+      [parentId],
+    );
+    if (chain.some((c) => c.id === self.id)) {
+      throw AppException.validation([{ field: 'parentId', message: `parentId: ${parent.name} is ${self.name} itself or stands on it` }]);
+    }
+  }
+}
