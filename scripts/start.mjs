@@ -149,6 +149,7 @@ async function main() {
     PRAXIS_DATA_DIR: dataDir,
     PORT: port,
     LOG_PRETTY: process.env.LOG_PRETTY ?? (process.stdout.isTTY ? 'true' : 'false'),
+    PRAXIS_DEMO: process.env.PRAXIS_DEMO ?? 'true',
   };
   run(process.execPath, [DIST.cli, 'setup'], { env });
   if (stopping) return;

@@ -44,6 +44,27 @@ describe('POST /api/v1/discovery/sync', () => {
     expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
   });
 
+  it('seeds the demo workcell once: simulated STARlet, deck, layout and its labware', async () => {
+    const { DemoSeedService } = await import('@praxis/discovery');
+    const seeder = t.app.get(DemoSeedService);
+    const [first, second] = [await seeder.seed(), await seeder.seed()];
+    expect(first).toEqual({ created: true });
+    expect(second).toEqual({ created: false });
+    const [wc] = await t.db.query(`SELECT id FROM workcells WHERE name = 'demo'`);
+    const machines = await t.db.query(`SELECT name, backend, status FROM machines WHERE "workcellId" = $1 ORDER BY name`, [wc.id]);
+    expect(machines.map((m: { name: string }) => m.name)).toEqual(['heater_shaker', 'plate_reader', 'starlet']);
+    const [deck] = await t.db.query(`SELECT d.name, l.placements FROM decks d JOIN deck_layouts l ON l.id = d."layoutId" WHERE d."workcellId" = $1`, [wc.id]);
+    expect(deck.placements).toHaveLength(6);
+    const resources = await t.db.query(
+      `SELECT r.name, p.name AS parent, r.category, r.status, r.state FROM resources r LEFT JOIN resources p ON p.id = r."parentId" WHERE r."workcellId" = $1 ORDER BY r.name`,
+      [wc.id],
+    );
+    expect(resources.find((r: { name: string }) => r.name === 'source_plate')).toMatchObject({ parent: 'plate_car', category: 'plate', status: 'available_on_deck' });
+    const tips = resources.find((r: { name: string }) => r.name === 'tips_1000_1');
+    expect(Object.keys(tips.state)).toHaveLength(96);
+    expect(tips.state.tips_1000_1_A1.tip).toMatchObject({ maximalVolume: expect.any(Number) });
+  });
+
   it('is admin-only', async () => {
     const { token } = await t.createUser('op-sync', Role.Operator);
     await t.http.post('/api/v1/discovery/sync').set({ Authorization: `Bearer ${token}` }).expect(403);

@@ -6,6 +6,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { generatePassword, UsersModule, UsersService } from '@praxis/auth';
 import { AppConfig, ConfigModule, loadConfig, loadConfigOrExit } from '@praxis/config';
 import { DatabaseModule } from '@praxis/database';
+import { CatalogSyncService, DemoSeedService, DiscoveryModule } from '@praxis/discovery';
 import { runMigrations } from '@praxis/database/migrate';
 import { dataSourceOptions } from '@praxis/database/schema';
 import { AppModule } from './app.module.js';
@@ -18,10 +19,13 @@ async function migrate(config: AppConfig): Promise<void> {
   out(applied.length ? `Applied migrations: ${applied.join(', ')}` : 'Database schema is up to date');
 }
 
-/** Idempotent seed: the admin account (created once; reset when PRAXIS_ADMIN_PASSWORD is given). */
+/**
+ * Idempotent seed: the admin account (created once; reset when PRAXIS_ADMIN_PASSWORD is given),
+ * the catalogs from the hardware library, and the demo workcell when PRAXIS_DEMO is on.
+ */
 async function seed(config: AppConfig): Promise<void> {
   @Module({
-    imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot((c) => dataSourceOptions(c.database.url, 2)), UsersModule],
+    imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot((c) => dataSourceOptions(c.database.url, 2)), UsersModule, DiscoveryModule],
   })
   class SeedModule {}
   const ctx = await NestFactory.createApplicationContext(SeedModule, { logger: ['error', 'warn'] });
@@ -37,6 +41,10 @@ async function seed(config: AppConfig): Promise<void> {
     } else {
       out(`Admin user "${config.admin.username}" exists`);
     }
+    const sync = await ctx.get(CatalogSyncService).sync();
+    const n = (c: { created: string[]; updated: string[] }) => c.created.length + c.updated.length;
+    out(`Catalogs synced (${n(sync.resourceDefinitions)} labware, ${n(sync.machineDefinitions)} machine and ${n(sync.deckTypes)} deck definitions created or updated)`);
+    if (config.demo && (await ctx.get(DemoSeedService).seed()).created) out('Seeded the demo workcell "demo" (simulated STARlet with tips and plates)');
   } finally {
     await ctx.close();
   }

@@ -36,6 +36,8 @@ export class AppConfig {
     oidc?: OidcIssuerConfig;
   };
   readonly admin: { username: string; password?: string };
+  /** Seed the demo workcell at setup. */
+  readonly demo: boolean;
   readonly mail: { smtpUrl?: string; from: string };
   readonly worker: { heartbeatIntervalMs: number };
 
@@ -69,6 +71,7 @@ export class AppConfig {
         : undefined,
     };
     this.admin = { username: env.PRAXIS_ADMIN_USERNAME, password: env.PRAXIS_ADMIN_PASSWORD };
+    this.demo = env.PRAXIS_DEMO;
     this.mail = { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM };
     this.worker = { heartbeatIntervalMs: env.WORKER_HEARTBEAT_INTERVAL_MS };
     Object.freeze(this);

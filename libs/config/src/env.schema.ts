@@ -150,6 +150,11 @@ export class EnvironmentVariables {
   @MinLength(8, { message: 'PRAXIS_ADMIN_PASSWORD must be at least 8 characters' })
   PRAXIS_ADMIN_PASSWORD?: string;
 
+  /** Seed the demo workcell (simulated STARlet with a layout) at setup; `npm start` turns it on. */
+  @IsBoolean()
+  @Transform(toBoolean)
+  PRAXIS_DEMO = false;
+
   // --- mail ---
   /** smtp://user:pass@host:port; unset writes messages to an outbox folder under the data dir. */
   @IsOptional()

@@ -1,3 +1,4 @@
 export * from './canonical.js';
 export * from './catalog-sync.service.js';
 export * from './discovery.module.js';
+export * from './demo-seed.service.js';
