@@ -12,6 +12,8 @@ export const API_PREFIX = 'api/v1';
 export function configureApp(app: NestExpressApplication, config: AppConfig, opts: { logger?: boolean } = {}): void {
   if (opts.logger !== false) app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  // No body hashing for ETags on every JSON answer: the API's lists change too often for them to pay.
+  app.set('etag', false);
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
   // `property.room=B12` -> { property: { room: 'B12' } } (the list filter convention).
   app.set('query parser', (str: string) => qs.parse(str, { allowDots: true, depth: 8, parameterLimit: 200, arrayLimit: 50 }));

@@ -14,9 +14,9 @@ export class ResourcesController {
 
   /** List resources (labware, carriers) with filters. */
   @Get()
-  async listResources(@Query() query: ListResourcesQueryDto): Promise<ResourcePageDto> {
-    const page = await this.resources.list(query);
-    return { ...page, items: page.items.map(ResourceDto.from) };
+  listResources(@Query() query: ListResourcesQueryDto): Promise<ResourcePageDto> {
+    // Rows come from the list query with exactly the DTO's fields.
+    return this.resources.list(query) as unknown as Promise<ResourcePageDto>;
   }
 
   /** Get one resource. */

@@ -1,17 +1,36 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { AppException, type Page } from '@praxis/common';
-import { paginate, rethrowDbConflict } from '@praxis/database';
+import { CountCache, listRows, rethrowDbConflict } from '@praxis/database';
 import { DataSource, Repository } from 'typeorm';
 import { ResourceDefinition } from '../definitions/resource-definition.entity.js';
 import { escapeLike, WorkcellsService } from '../workcells/workcells.service.js';
 import { CreateResourceDto, ListResourcesQueryDto, UpdateResourceDto } from './resource.dto.js';
 import { Resource, ResourceStatus } from './resource.entity.js';
 
+const RESOURCE_COLUMNS = [
+  'id',
+  'name',
+  'definitionId',
+  'category',
+  'workcellId',
+  'parentId',
+  'location',
+  'status',
+  'currentRunId',
+  'state',
+  'properties',
+  'createdAt',
+  'updatedAt',
+] as const;
+
 const inUse = (r: Resource) => r.status === ResourceStatus.InUse || r.currentRunId !== null;
 
 @Injectable()
 export class ResourcesService {
+  /** List totals for a second; cleared by every write here. */
+  private readonly counts = new CountCache(1000);
+
   constructor(
     @InjectRepository(Resource) private readonly resources: Repository<Resource>,
     @InjectRepository(ResourceDefinition) private readonly defs: Repository<ResourceDefinition>,
@@ -20,14 +39,22 @@ export class ResourcesService {
   ) {}
 
   list(q: ListResourcesQueryDto): Promise<Page<Resource>> {
-    const qb = this.resources.createQueryBuilder('r');
-    if (q.workcellId) qb.andWhere('r.workcellId = :workcellId', { workcellId: q.workcellId });
-    if (q.category) qb.andWhere('r.category = :category', { category: q.category });
-    if (q.status) qb.andWhere('r.status = :status', { status: q.status });
-    if (q.definitionId) qb.andWhere('r.definitionId = :definitionId', { definitionId: q.definitionId });
-    if (q.parentId) qb.andWhere('r.parentId = :parentId', { parentId: q.parentId });
-    if (q.search) qb.andWhere('r.name ILIKE :s', { s: `%${escapeLike(q.search)}%` });
-    return paginate(qb, q, { sortable: ['createdAt', 'updatedAt', 'name', 'status', 'category'], defaultSort: '-createdAt' });
+    return listRows<Resource>(this.db, {
+      table: 'resources',
+      columns: RESOURCE_COLUMNS,
+      filters: [
+        ['"workcellId" = ?', q.workcellId],
+        ['"category" = ?', q.category],
+        ['"status" = ?', q.status],
+        ['"definitionId" = ?', q.definitionId],
+        ['"parentId" = ?', q.parentId],
+        ['"name" ILIKE ?', q.search === undefined ? undefined : `%${escapeLike(q.search)}%`],
+      ],
+      query: q,
+      sortable: ['createdAt', 'updatedAt', 'name', 'status', 'category'],
+      defaultSort: '-createdAt',
+      counts: this.counts,
+    });
   }
 
   async get(id: string): Promise<Resource> {
@@ -54,7 +81,9 @@ export class ResourcesService {
       properties: dto.properties ?? {},
       currentRunId: null,
     });
-    return this.resources.save(r).catch((err) => rethrowDbConflict(err, `A resource named ${dto.name} in this workcell`));
+    const saved = await this.resources.save(r).catch((err) => rethrowDbConflict(err, `A resource named ${dto.name} in this workcell`));
+    this.counts.invalidate();
+    return saved;
   }
 
   async update(id: string, dto: UpdateResourceDto): Promise<Resource> {
@@ -71,13 +100,16 @@ export class ResourcesService {
     if (dto.status !== undefined) r.status = dto.status;
     if (dto.state !== undefined) r.state = dto.state;
     if (dto.properties !== undefined) r.properties = dto.properties;
-    return this.resources.save(r).catch((err) => rethrowDbConflict(err, `A resource named ${dto.name} in this workcell`));
+    const saved = await this.resources.save(r).catch((err) => rethrowDbConflict(err, `A resource named ${dto.name} in this workcell`));
+    this.counts.invalidate();
+    return saved;
   }
 
   async remove(id: string): Promise<void> {
     const r = await this.get(id);
     if (inUse(r)) throw AppException.conflict(`${r.name} is in use by run ${r.currentRunId ?? '(unknown)'}`, { currentRunId: r.currentRunId });
     await this.resources.delete({ id }).catch((err) => rethrowDbConflict(err, `Resource ${r.name}`));
+    this.counts.invalidate();
   }
 
   /** The parent exists, is in the same workcell, and is not the resource itself or one of its descendants. */

@@ -1,3 +1,4 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { AppException, ErrorCode } from '@praxis/common';
@@ -76,6 +77,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     private readonly users: UsersService,
   ) {
     const issuers = trustedIssuers(config, keys);
+    // Parsing a PEM into a key object costs more than the RS256 check itself: keep one per key
+    // for 10 minutes (the JWKS cache age), so a key removed from the issuer's set stops working.
+    const keyObjects = new Map<string, { key: KeyObject; until: number }>();
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       algorithms: ['RS256'],
@@ -88,9 +92,17 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
         const trusted = iss ? issuers.get(iss) : undefined;
         if (!decoded || !trusted) return done(invalid('Token issuer is not trusted'));
         if (decoded.header.alg !== 'RS256') return done(invalid('Token algorithm must be RS256'));
+        const cacheKey = `${trusted.issuer}\n${decoded.header.kid ?? ''}`;
+        const cached = keyObjects.get(cacheKey);
+        if (cached && cached.until > Date.now()) return done(null, cached.key as unknown as string);
         trusted.jwks
           .getSigningKey(decoded.header.kid)
-          .then((key) => done(null, key.getPublicKey()))
+          .then((key) => {
+            const object = createPublicKey(key.getPublicKey());
+            if (keyObjects.size > 100) keyObjects.clear();
+            keyObjects.set(cacheKey, { key: object, until: Date.now() + 10 * 60_000 });
+            done(null, object as unknown as string);
+          })
           .catch(() => done(invalid('Token was not signed by a key of its issuer')));
       },
     });
