@@ -1,4 +1,11 @@
 export * from './deck-type.entity.js';
 export * from './deck-layout.entity.js';
 export * from './deck.entity.js';
+export { buildRenamed, hardwareDeckType } from './deck-hardware.js';
+export * from './deck-types/deck-type.dto.js';
+export * from './deck-types/deck-types.service.js';
+export * from './decks/deck.dto.js';
+export * from './decks/decks.service.js';
+export * from './layouts/deck-layout.dto.js';
+export * from './layouts/deck-layouts.service.js';
 export * from './decks.module.js';
