@@ -69,6 +69,22 @@ describe('bad input', () => {
     expect(date.body.error.details.fields).toEqual(['createdFrom']);
   });
 
+  it('null for a required field in a partial update -> 400 naming it, not a 500', async () => {
+    const auth = { Authorization: `Bearer ${token}` };
+    const u = await t.http.post('/api/v1/users').set(auth).send({ username: 'nully', password: 'password-1', role: 'viewer' }).expect(201);
+    for (const field of ['username', 'role', 'password', 'disabled', 'properties']) {
+      const res = await t.http.patch(`/api/v1/users/${u.body.id}`).set(auth).send({ [field]: null }).expect(400);
+      expect(res.body.error.details.fields).toEqual([field]);
+    }
+    // null clears the nullable ones
+    const cleared = await t.http.patch(`/api/v1/users/${u.body.id}`).set(auth).send({ displayName: null, email: null }).expect(200);
+    expect(cleared.body).toMatchObject({ displayName: null, email: null });
+    const wc = await t.http.post('/api/v1/workcells').set(auth).send({ name: 'nully-cell', location: 'x' }).expect(201);
+    const bad = await t.http.patch(`/api/v1/workcells/${wc.body.id}`).set(auth).send({ name: null }).expect(400);
+    expect(bad.body.error.details.fields).toEqual(['name']);
+    await t.http.patch(`/api/v1/workcells/${wc.body.id}`).set(auth).send({ location: null }).expect(200);
+  });
+
   it('malformed ids in the path -> 400 naming the parameter', async () => {
     const res = await t.http.get('/api/v1/users/not-a-uuid').set('Authorization', `Bearer ${token}`).expect(400);
     expect(res.body.error.details.fields).toEqual(['id']);

@@ -8,3 +8,4 @@ export * from './logging/logger.js';
 export * from './dto/list-query.dto.js';
 export * from './http/uuid.pipe.js';
 export * from './process/lifecycle.js';
+export * from './dto/optional.js';

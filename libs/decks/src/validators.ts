@@ -1,10 +1,4 @@
-import { ValidateIf, type ValidationOptions } from 'class-validator';
-
-/**
- * An optional body field that, when present, must be valid: unlike `@IsOptional()`, `null` is not
- * let through (it would reach a NOT NULL column). Use `@IsOptional()` only where null means "clear".
- */
-export const OptionalNotNull = (options?: ValidationOptions) => ValidateIf((_, v) => v !== undefined, options);
+export { OptionalNotNull } from '@praxis/common';
 
 /** Names of decks and deck layouts: 1-150 letters, digits, spaces, dots, dashes or underscores. */
 export const DISPLAY_NAME = /^[\w .-]{1,150}$/;

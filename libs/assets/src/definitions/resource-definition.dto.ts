@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
-import { ListQueryDto } from '@praxis/common';
+import { ListQueryDto, OptionalNotNull } from '@praxis/common';
 import type { ResourceDefinition } from './resource-definition.entity.js';
 
 export const RESOURCE_CATEGORIES = [
@@ -93,7 +93,7 @@ export class CreateResourceDefinitionDto {
   @MaxLength(100)
   vendor!: string;
 
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @MaxLength(2000)
   description?: string;
@@ -113,7 +113,7 @@ export class CreateResourceDefinitionDto {
   @Min(0)
   tipVolumeUl?: number;
 
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean()
   consumable?: boolean;
 
@@ -122,7 +122,7 @@ export class CreateResourceDefinitionDto {
   @IsObject()
   layout!: Record<string, unknown>;
 
-  @IsOptional()
+  @OptionalNotNull()
   @IsObject()
   properties?: Record<string, unknown>;
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEnum, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateIf } from 'class-validator';
-import { ListQueryDto } from '@praxis/common';
+import { ListQueryDto, OptionalNotNull } from '@praxis/common';
 import { type Resource, ResourceStatus } from './resource.entity.js';
 
 export class CreateResourceDto {
@@ -12,7 +12,7 @@ export class CreateResourceDto {
   @IsUUID()
   definitionId!: string;
 
-  @IsOptional()
+  @OptionalNotNull()
   @IsUUID()
   workcellId?: string;
 
@@ -29,7 +29,7 @@ export class CreateResourceDto {
   location?: Record<string, unknown> | null;
 
   @ApiPropertyOptional({ enum: ResourceStatus, enumName: 'ResourceStatus' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsEnum(ResourceStatus)
   status?: ResourceStatus;
 
@@ -39,13 +39,13 @@ export class CreateResourceDto {
   @IsObject()
   state?: Record<string, unknown> | null;
 
-  @IsOptional()
+  @OptionalNotNull()
   @IsObject()
   properties?: Record<string, unknown>;
 }
 
 export class UpdateResourceDto {
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @Matches(/^[A-Za-z0-9_.-]{1,150}$/, { message: 'name must be 1-150 letters, digits, dots, dashes or underscores' })
   name?: string;
@@ -61,7 +61,7 @@ export class UpdateResourceDto {
   location?: Record<string, unknown> | null;
 
   @ApiPropertyOptional({ enum: ResourceStatus, enumName: 'ResourceStatus' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsEnum(ResourceStatus)
   status?: ResourceStatus;
 
@@ -70,7 +70,7 @@ export class UpdateResourceDto {
   @IsObject()
   state?: Record<string, unknown> | null;
 
-  @IsOptional()
+  @OptionalNotNull()
   @IsObject()
   properties?: Record<string, unknown>;
 }

@@ -1,6 +1,5 @@
-import { PartialType } from '@nestjs/swagger';
 import { IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { ListQueryDto } from '@praxis/common';
+import { ListQueryDto, OptionalNotNull } from '@praxis/common';
 import type { Workcell } from './workcell.entity.js';
 
 export class CreateWorkcellDto {
@@ -19,12 +18,32 @@ export class CreateWorkcellDto {
   @MaxLength(200)
   location?: string;
 
-  @IsOptional()
+  @OptionalNotNull()
   @IsObject()
   properties?: Record<string, unknown>;
 }
 
-export class UpdateWorkcellDto extends PartialType(CreateWorkcellDto) {}
+/** Every field optional; `null` clears description and location only. */
+export class UpdateWorkcellDto {
+  @OptionalNotNull()
+  @IsString()
+  @Matches(/^[\w .-]{1,100}$/, { message: 'name must be 1-100 letters, digits, spaces, dots, dashes or underscores' })
+  name?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  description?: string | null;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  location?: string | null;
+
+  @OptionalNotNull()
+  @IsObject()
+  properties?: Record<string, unknown>;
+}
 
 export class ListWorkcellsQueryDto extends ListQueryDto {
   /** Case-insensitive substring of the name. */

@@ -1,7 +1,7 @@
-import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsEmail, IsEnum, IsObject, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import { ListQueryDto } from '@praxis/common';
+import { ListQueryDto, OptionalNotNull } from '@praxis/common';
 import { Role } from '../../roles.js';
 import type { User } from '../user.entity.js';
 
@@ -34,14 +34,46 @@ export class CreateUserDto {
   @MaxLength(320)
   email?: string;
 
-  @IsOptional()
+  @OptionalNotNull()
   @IsObject()
   properties?: Record<string, unknown>;
 }
 
-export class UpdateUserDto extends PartialType(CreateUserDto) {
-  /** A disabled user cannot log in, and their tokens stop working at once. */
+/** Every field optional; `null` clears displayName and email only. */
+export class UpdateUserDto {
+  @OptionalNotNull()
+  @Transform(lower)
+  @IsString()
+  @Matches(/^[a-z0-9._-]{3,64}$/, { message: 'username must be 3-64 letters, digits, dot, dash or underscore' })
+  username?: string;
+
+  @OptionalNotNull()
+  @IsString()
+  @MinLength(8)
+  @MaxLength(256)
+  password?: string;
+
+  @ApiPropertyOptional({ enum: Role, enumName: 'Role' })
+  @OptionalNotNull()
+  @IsEnum(Role)
+  role?: Role;
+
   @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  displayName?: string | null;
+
+  @IsOptional()
+  @IsEmail({ require_tld: false })
+  @MaxLength(320)
+  email?: string | null;
+
+  @OptionalNotNull()
+  @IsObject()
+  properties?: Record<string, unknown>;
+
+  /** A disabled user cannot log in, and their tokens stop working at once. */
+  @OptionalNotNull()
   @IsBoolean()
   disabled?: boolean;
 }

@@ -1,0 +1,8 @@
+import { ValidateIf, type ValidationOptions } from 'class-validator';
+
+/**
+ * An optional body field that, when present, must be valid: unlike `@IsOptional()`, `null` is not
+ * let through (it would reach a NOT NULL column as a 500). Use `@IsOptional()` only where null means
+ * "clear this value".
+ */
+export const OptionalNotNull = (options?: ValidationOptions) => ValidateIf((_, v) => v !== undefined, options);
