@@ -1,5 +1,6 @@
 // The migrations, in order. Kept up to date by `npm run migration:generate`.
 import { Initial1795321638694 } from './1795321638694-Initial.js';
 import { Assets1795324293199 } from './1795324293199-Assets.js';
+import { NamesWithoutWorkcell1795326044045 } from './1795326044045-NamesWithoutWorkcell.js';
 
-export const MIGRATIONS: Function[] = [Initial1795321638694, Assets1795324293199];
+export const MIGRATIONS: Function[] = [Initial1795321638694, Assets1795324293199, NamesWithoutWorkcell1795326044045];

@@ -31,9 +31,32 @@ describe('openapi.json', () => {
     const out = execFileSync(process.execPath, [cli, 'openapi', join(mkdtempSync(join(tmpdir(), 'praxis-openapi-')), 'o.json')], { encoding: 'utf8' });
     expect(out).toMatch(/Wrote/);
     const doc = JSON.parse(readFileSync('openapi.json', 'utf8'));
-    expect(Object.keys(doc.paths).sort()).toEqual(
-      ['/.well-known/jwks.json', '/api/v1/auth/login', '/api/v1/auth/me', '/api/v1/health', '/api/v1/users', '/api/v1/users/{id}'].sort(),
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/.well-known/jwks.json',
+        '/api/v1/auth/login',
+        '/api/v1/auth/me',
+        '/api/v1/health',
+        '/api/v1/users',
+        '/api/v1/users/{id}',
+        '/api/v1/workcells',
+        '/api/v1/resources',
+        '/api/v1/resources/definitions',
+        '/api/v1/resources/definitions/facets',
+        '/api/v1/machines',
+        '/api/v1/machines/{id}/status',
+        '/api/v1/machines/definitions',
+        '/api/v1/decks',
+        '/api/v1/decks/types',
+        '/api/v1/deck-layouts',
+        '/api/v1/deck-layouts/{id}/render',
+        '/api/v1/discovery/sync',
+      ]),
     );
+    // Every operation has a unique, verb-like id (what a generated client calls).
+    const ids = Object.values(doc.paths).flatMap((ops) => Object.values(ops as Record<string, { operationId: string }>).map((o) => o.operationId));
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(id).toMatch(/^(get|list|create|update|delete|login|set|sync|render)[A-Z]?/);
     expect(doc.paths['/api/v1/auth/login'].post.operationId).toBe('login');
     expect(doc.paths['/api/v1/users'].get.operationId).toBe('listUsers');
     expect(doc.paths['/api/v1/users/{id}'].patch.operationId).toBe('updateUser');

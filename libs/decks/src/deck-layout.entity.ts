@@ -7,6 +7,7 @@ import { DeckType } from './deck-type.entity.js';
 /** Named placements of resources onto a deck type's positions, validated against its geometry. */
 @Entity('deck_layouts')
 @Index('UQ_deck_layouts_workcell_name', ['workcellId', 'name'], { unique: true })
+@Index('UQ_deck_layouts_name_no_workcell', ['name'], { unique: true, where: '"workcellId" IS NULL' })
 export class DeckLayout extends PraxisBaseEntity {
   @Column({ type: 'varchar', length: 150 })
   name!: string;

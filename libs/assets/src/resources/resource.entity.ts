@@ -22,6 +22,7 @@ export enum ResourceStatus {
 /** One physical piece of labware (or carrier) Praxis tracks. Names are unique per workcell. */
 @Entity('resources')
 @Index('UQ_resources_workcell_name', ['workcellId', 'name'], { unique: true })
+@Index('UQ_resources_name_no_workcell', ['name'], { unique: true, where: '"workcellId" IS NULL' })
 @Index('IDX_resources_category_created', ['category', 'createdAt'])
 export class Resource extends PraxisBaseEntity {
   @Column({ type: 'varchar', length: 150 })
