@@ -124,7 +124,7 @@ export function buildDeckLayout(
       if (err instanceof LayoutError) throw err;
       if (err instanceof ResourceError) {
         const other = /overlap (\S+)/.exec(err.message)?.[1] ?? /holds (\S+)/.exec(err.message)?.[1];
-        throw new LayoutError(`${p.name}: ${err.message}`, p.name, p.rails !== undefined ? 'rails' : p.slot !== undefined ? 'slot' : 'site', other);
+        throw new LayoutError(err.message.startsWith(p.name) ? err.message : `${p.name}: ${err.message}`, p.name, p.rails !== undefined ? 'rails' : p.slot !== undefined ? 'slot' : 'site', other);
       }
       throw err;
     }
