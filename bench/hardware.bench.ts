@@ -12,10 +12,20 @@ import {
   type TipCarrier,
   type TipRack,
 } from '../libs/hardware/src/index.js';
+import { createStarBackend, createTransportPair, StarFirmwareSimulator } from '../libs/hardware/src/backends/hamilton/index.js';
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 30);
 
-async function build() {
+type BackendKind = 'simulator' | 'star';
+
+/** The `star` case: StarBackend over the in-memory transport to the StarFirmwareSimulator. */
+async function starBackend() {
+  const [host, device] = createTransportPair();
+  await new StarFirmwareSimulator(device, { numChannels: 8, initialized: true, record: false }).start();
+  return createStarBackend({ numChannels: 8 }, host);
+}
+
+async function build(kind: BackendKind = 'simulator') {
   const deck = STARletDeck();
   const tipCar = createLabware('TIP_CAR_480_A00', 'tip_car') as TipCarrier;
   deck.assignOnRails(tipCar, 1);
@@ -28,7 +38,8 @@ async function build() {
   plateCar.assign(source, 0);
   plateCar.assign(dest, 1);
   source.fill(200);
-  const lh = new LiquidHandler({ name: 'starlet', backend: new LiquidHandlerSimulator({ numChannels: 8 }), deck });
+  const backend = kind === 'star' ? await starBackend() : new LiquidHandlerSimulator({ numChannels: 8 });
+  const lh = new LiquidHandler({ name: 'starlet', backend, deck });
   let events = 0;
   lh.onCommand(() => {
     events++;
@@ -74,7 +85,7 @@ function check(tips: TipRack, source: Plate, dest: Plate, lh: LiquidHandler): bo
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function run(mode: '1ch' | '8ch', loop: typeof singleChannel): Promise<void> {
+async function run(mode: '1ch' | '8ch', loop: typeof singleChannel, kind: BackendKind = 'simulator'): Promise<void> {
   const setups: number[] = [];
   const loops: number[] = [];
   let ops = 0;
@@ -82,7 +93,7 @@ async function run(mode: '1ch' | '8ch', loop: typeof singleChannel): Promise<voi
   let eventsSeen = 0;
   for (let r = 0; r < REPEATS; r++) {
     const t0 = performance.now();
-    const { lh, tips, source, dest, events } = await build();
+    const { lh, tips, source, dest, events } = await build(kind);
     const t1 = performance.now();
     ops = await loop(lh, tips, source, dest);
     const t2 = performance.now();
@@ -90,10 +101,11 @@ async function run(mode: '1ch' | '8ch', loop: typeof singleChannel): Promise<voi
     loops.push((t2 - t1) / 1000);
     ok = ok && check(tips, source, dest, lh) && events() === ops + 1;
     eventsSeen = events();
+    if (kind === 'star') await lh.stop();
   }
   const loopS = median(loops);
   const line = {
-    backend: 'simulator',
+    backend: kind,
     mode,
     ops,
     setup_s: Number(median(setups).toFixed(6)),
@@ -109,3 +121,5 @@ async function run(mode: '1ch' | '8ch', loop: typeof singleChannel): Promise<voi
 
 await run('1ch', singleChannel);
 await run('8ch', eightChannel);
+await run('1ch', singleChannel, 'star');
+await run('8ch', eightChannel, 'star');

@@ -10,8 +10,9 @@ const log = (m) => console.log(`[praxis] ${m}`);
 
 try {
   ensureDependencies(log);
-  const { ensureRedisServer } = await import('./lib/services.mjs');
+  const { ensureRedisServer, ensureSocat } = await import('./lib/services.mjs');
   ensureRedisServer({ log });
+  ensureSocat({ log });
   log('type-checking (tsc --noEmit)...');
   run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--noEmit']);
   ensureBuild(log);

@@ -83,6 +83,40 @@ export function ensureRedisServer({ log = console.log } = {}) {
   );
 }
 
+/**
+ * Finds socat (the serial tests connect backends and device simulators through socat pty pairs),
+ * installing Debian's package when we may (root with apt-get). Also installs `udev` when
+ * `udevadm` is missing: serialport lists ports through it (best effort; discovery then reports a
+ * reason instead of ports).
+ */
+export function ensureSocat({ log = console.log } = {}) {
+  const found = which('socat');
+  const needUdev = process.platform === 'linux' && !which('udevadm');
+  if (found && !needUdev) return found;
+  const packages = [...(found ? [] : ['socat']), ...(needUdev ? ['udev'] : [])];
+  if (isRoot() && which('apt-get')) {
+    log(`${packages.join(' and ')} missing: installing Debian package${packages.length > 1 ? 's' : ''} ${packages.join(' ')} (apt-get)...`);
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    try {
+      execFileSync('apt-get', ['update', '-qq'], { stdio: ['ignore', 'ignore', 'inherit'], env });
+      execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { stdio: ['ignore', 'ignore', 'inherit'], env });
+    } catch (err) {
+      if (found) {
+        log(`could not install udev (${err.message}); serial port listing will report a reason instead of ports`);
+        return found;
+      }
+      throw err;
+    }
+    const installed = which('socat');
+    if (installed) return installed;
+  }
+  if (found) {
+    log('udevadm is missing (Debian: apt-get install -y udev); serial port listing will report a reason instead of ports');
+    return found;
+  }
+  throw new Error('socat is not installed. Install it (Debian/Ubuntu: sudo apt-get install -y socat; macOS: brew install socat); the serial backend tests need it.');
+}
+
 function pingRedis(port) {
   return new Promise((resolve) => {
     const sock = net.connect({ port, host: '127.0.0.1' });

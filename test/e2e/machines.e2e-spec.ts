@@ -224,7 +224,7 @@ describe('machines: definitions, machines, status', () => {
       expect(fields(notObject)).toEqual(['connectionConfig']);
 
       const ok = await createMachine({ ...base, definitionId: defs['Mettler Toledo WXS205SDU'], backend: 'mettler-sics-serial', connectionConfig: { port: '/dev/ttyUSB0' } }).expect(201);
-      expect(ok.body.connectionConfig).toEqual({ port: '/dev/ttyUSB0', baudRate: 9600, timeoutMs: 2000 });
+      expect(ok.body.connectionConfig).toEqual({ port: '/dev/ttyUSB0', baudRate: 9600, timeoutMs: 2000, stableTimeoutMs: 10000 });
     });
 
     it('PATCH re-validates the config against the (new) backend', async () => {

@@ -27,3 +27,7 @@ export * from './machines/scale/index.js';
 export * from './machines/registry.js';
 export * from './decks/deck-types.js';
 export * from './layout.js';
+export * from './backends/serial/index.js';
+export * from './discovery/index.js';
+export * from './capture/index.js';
+export * from './backends/hamilton/index.js';

@@ -65,6 +65,29 @@ const obj = (properties: Record<string, JsonSchema>, required: string[] = []): J
 
 const serialPort: JsonSchema = { type: 'string', minLength: 1, description: 'Serial device path, e.g. /dev/ttyUSB0 or /dev/serial/by-id/...' };
 
+/** `mettler-sics-serial`: a Mettler Toledo balance speaking MT-SICS over RS-232. */
+export const METTLER_SICS_CONFIG_SCHEMA: JsonSchema = obj(
+  {
+    port: serialPort,
+    baudRate: { enum: [1200, 2400, 4800, 9600, 19200, 38400], default: 9600 },
+    timeoutMs: { type: 'integer', minimum: 50, maximum: 60000, default: 2000 },
+    stableTimeoutMs: { type: 'integer', minimum: 50, maximum: 600000, default: 10000 },
+  },
+  ['port'],
+);
+
+/** `qinstruments-bioshake-serial`: a Q.Instruments BioShake heater-shaker over RS-232. */
+export const BIOSHAKE_CONFIG_SCHEMA: JsonSchema = obj(
+  {
+    port: serialPort,
+    baudRate: { enum: [9600], default: 9600 },
+    timeoutMs: { type: 'integer', minimum: 50, maximum: 60000, default: 5000 },
+    homeOnSetup: { type: 'boolean', default: true },
+    pollIntervalMs: { type: 'integer', minimum: 10, maximum: 60000, default: 1000 },
+  },
+  ['port'],
+);
+
 export const SIMULATOR_LIQUID_HANDLER: BackendDefinition = {
   name: 'simulator',
   description: 'No hardware: every physical rule enforced, optional time model',
@@ -164,6 +187,17 @@ export const MACHINE_KINDS: readonly MachineKind[] = [
     ],
   },
   {
+    name: 'Q.Instruments BioShake',
+    category: 'HeaterShaker',
+    manufacturer: 'Q.Instruments',
+    model: 'BioShake 3000-T elm',
+    description: 'Heater-shaker with ELM plate lock, RS-232 text protocol',
+    backends: [
+      simulatorOnly('Simulated heater-shaker (first-order temperature model)'),
+      { name: 'qinstruments-bioshake-serial', description: 'Q.Instruments BioShake over RS-232 (9600 baud)', transport: 'serial', configSchema: BIOSHAKE_CONFIG_SCHEMA },
+    ],
+  },
+  {
     name: 'Mettler Toledo WXS205SDU',
     category: 'Scale',
     manufacturer: 'Mettler Toledo',
@@ -175,14 +209,7 @@ export const MACHINE_KINDS: readonly MachineKind[] = [
         name: 'mettler-sics-serial',
         description: 'Mettler Toledo MT-SICS over RS-232',
         transport: 'serial',
-        configSchema: obj(
-          {
-            port: serialPort,
-            baudRate: { enum: [1200, 2400, 4800, 9600, 19200, 38400], default: 9600 },
-            timeoutMs: { type: 'integer', minimum: 50, maximum: 60000, default: 2000 },
-          },
-          ['port'],
-        ),
+        configSchema: METTLER_SICS_CONFIG_SCHEMA,
       },
     ],
   },
