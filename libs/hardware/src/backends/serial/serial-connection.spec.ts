@@ -9,6 +9,10 @@ import type { WireEvent } from './transport.js';
 const echo = {
   async handle(line: string) {
     if (line === 'MUTE') return null;
+    if (line.startsWith('LATE ')) {
+      await new Promise((r) => setTimeout(r, 150));
+      return `LATE-REPLY ${line.slice(5)}`;
+    }
     if (line.startsWith('MULTI ')) return Array.from({ length: Number(line.slice(6)) }, (_, i) => `LINE ${i + 1}`);
     if (line.startsWith('SLOW ')) {
       await new Promise((r) => setTimeout(r, 30));
@@ -63,6 +67,16 @@ describe('SerialConnection over a socat pty pair', () => {
     expect(e).toBeInstanceOf(DeviceTimeoutError);
     expect((e as Error).message).toBe(`${pty.hostPath}: no reply to "MUTE" within 80 ms`);
     expect(await conn.request('PING 2')).toEqual(['PONG 2']);
+  });
+
+  it('a reply arriving after its timeout is dropped, never taken for the next command', async () => {
+    await conn.open();
+    const wire: WireEvent[] = [];
+    conn.onWire((e) => wire.push(e));
+    await expect(conn.request('LATE 1', { timeoutMs: 50 })).rejects.toBeInstanceOf(DeviceTimeoutError);
+    // Sent at once by the caller; the connection holds it until the late reply has drained.
+    expect(await conn.request('PING 2')).toEqual(['PONG 2']);
+    expect(wire.find((e) => e.text === 'LATE-REPLY 1')?.direction).toBe('unsolicited');
   });
 
   it('reports unsolicited lines to wire listeners and not as replies', async () => {

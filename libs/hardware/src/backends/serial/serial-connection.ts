@@ -15,6 +15,12 @@ export interface SerialConnectionOptions {
   encoding?: BufferEncoding;
   /** How long `open()` may take (ms). Default 3000. */
   openTimeoutMs?: number;
+  /**
+   * After a timeout, the next command waits this long (ms) before it is sent, and lines arriving
+   * meanwhile are dropped: a late reply to the timed-out command must not be taken for the next
+   * command's. Default: the reply timeout.
+   */
+  lateReplyGraceMs?: number;
 }
 
 interface Pending {
@@ -51,12 +57,16 @@ export class SerialConnection implements LineTransport {
   /** Why the port closed under us, until reconnected. */
   private lostReason: string | undefined;
   private listeners: Array<(e: WireEvent) => void> = [];
+  readonly lateReplyGraceMs: number;
+  /** After a timeout: no command is sent before this instant (late replies drain meanwhile). */
+  private quietUntil = 0;
 
   constructor(opts: SerialConnectionOptions) {
     if (typeof opts?.path !== 'string' || opts.path.length === 0) throw new TypeError('SerialConnection: path must be a non-empty string');
     this.path = opts.path;
     this.baudRate = opts.baudRate ?? 9600;
     this.timeoutMs = opts.timeoutMs ?? 2000;
+    this.lateReplyGraceMs = opts.lateReplyGraceMs ?? this.timeoutMs;
     this.terminator = opts.terminator ?? '\r\n';
     this.encoding = opts.encoding ?? 'latin1';
     this.openTimeoutMs = opts.openTimeoutMs ?? 3000;
@@ -123,7 +133,11 @@ export class SerialConnection implements LineTransport {
    * one is in flight at a time. Lines arriving while no command is in flight are dropped.
    */
   request(command: string, opts: RequestOptions = {}): Promise<string[]> {
-    const run = () => this.send(command, opts);
+    const run = async () => {
+      const wait = this.quietUntil - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      return this.send(command, opts);
+    };
     const p = this.queue.then(run, run);
     this.queue = p.catch(() => undefined);
     return p;
@@ -144,6 +158,7 @@ export class SerialConnection implements LineTransport {
     return new Promise<string[]>((resolve, reject) => {
       const timer = setTimeout(() => {
         if (this.pending?.timer === timer) this.pending = undefined;
+        this.quietUntil = Date.now() + this.lateReplyGraceMs;
         reject(new DeviceTimeoutError(this.path, command, timeoutMs));
       }, timeoutMs);
       this.pending = { command, lines: [], isComplete, resolve, reject, timer };
