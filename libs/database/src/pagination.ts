@@ -1,6 +1,9 @@
 import { Brackets, type DataSource, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { AppException, ListQueryDto, Page } from '@praxis/common';
 
+/** Escapes LIKE/ILIKE wildcards so a search term matches literally. */
+export const escapeLike = (s: string): string => s.replace(/[%_\\]/g, '\\$&');
+
 const PROPERTY_KEY = /^[a-zA-Z0-9_-]{1,64}$/;
 
 /** Flattens `{ site: { room: 'B12' } }` into `[['site','room'], 'B12']` pairs, validating as it goes. */

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AssetsModule } from '@praxis/assets';
 import { DeckLayout } from './deck-layout.entity.js';
 import { DeckType } from './deck-type.entity.js';
 import { DeckTypesController } from './deck-types/deck-types.controller.js';
@@ -12,7 +13,7 @@ import { DeckLayoutsService } from './layouts/deck-layouts.service.js';
 
 /** Deck types (catalog), decks and deck layouts. */
 @Module({
-  imports: [TypeOrmModule.forFeature([DeckType, Deck, DeckLayout])],
+  imports: [TypeOrmModule.forFeature([DeckType, Deck, DeckLayout]), AssetsModule],
   // Deck types before decks: /decks/types must not be taken for /decks/:id.
   controllers: [DeckTypesController, DecksController, DeckLayoutsController],
   providers: [DeckTypesService, DecksService, DeckLayoutsService],

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { AppException, type Page } from '@praxis/common';
-import { paginate, rethrowDbConflict } from '@praxis/database';
+import { escapeLike, paginate, rethrowDbConflict } from '@praxis/database';
 import { deserializeResource, ItemizedResource, type SerializedResource } from '@praxis/hardware';
 import { Repository, type SelectQueryBuilder } from 'typeorm';
-import { escapeLike } from '../workcells/workcells.service.js';
 import { CreateResourceDefinitionDto, DefinitionFacetsDto, DefinitionFiltersDto } from './resource-definition.dto.js';
 import { ResourceDefinition } from './resource-definition.entity.js';
 

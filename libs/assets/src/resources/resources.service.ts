@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { AppException, type Page } from '@praxis/common';
-import { CountCache, listRows, rethrowDbConflict } from '@praxis/database';
+import { CountCache, escapeLike, listRows, rethrowDbConflict } from '@praxis/database';
 import { DataSource, Repository } from 'typeorm';
 import { ResourceDefinition } from '../definitions/resource-definition.entity.js';
-import { escapeLike, WorkcellsService } from '../workcells/workcells.service.js';
+import { WorkcellsService } from '../workcells/workcells.service.js';
 import { CreateResourceDto, ListResourcesQueryDto, UpdateResourceDto } from './resource.dto.js';
 import { Resource, ResourceStatus } from './resource.entity.js';
 

@@ -1,12 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { AppException, type Page } from '@praxis/common';
-import { paginate, rethrowDbConflict } from '@praxis/database';
+import { escapeLike, paginate, rethrowDbConflict } from '@praxis/database';
 import { Repository } from 'typeorm';
 import { CreateWorkcellDto, ListWorkcellsQueryDto, UpdateWorkcellDto } from './workcell.dto.js';
 import { Workcell } from './workcell.entity.js';
-
-export const escapeLike = (s: string) => s.replace(/[%_\\]/g, '\\$&');
 
 @Injectable()
 export class WorkcellsService {
@@ -24,9 +22,13 @@ export class WorkcellsService {
     return w;
   }
 
+  exists(id: string): Promise<boolean> {
+    return this.workcells.existsBy({ id });
+  }
+
   /** Throws a 400 naming `field` when the workcell does not exist (for references in other bodies). */
   async assertExists(id: string, field = 'workcellId'): Promise<void> {
-    if (!(await this.workcells.existsBy({ id }))) throw AppException.validation([{ field, message: `${field}: no workcell ${id}` }]);
+    if (!(await this.exists(id))) throw AppException.validation([{ field, message: `${field}: no workcell ${id}` }]);
   }
 
   async create(dto: CreateWorkcellDto): Promise<Workcell> {

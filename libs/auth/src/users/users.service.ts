@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { AppException, ErrorCode, Page } from '@praxis/common';
-import { paginate } from '@praxis/database';
+import { escapeLike, paginate } from '@praxis/database';
 import { QueryFailedError, Repository } from 'typeorm';
 import type { AuthPrincipal } from '../roles.js';
 import { Role } from '../roles.js';
@@ -18,7 +18,7 @@ export class UsersService {
   async list(query: ListUsersQueryDto): Promise<Page<User>> {
     const qb = this.users.createQueryBuilder('u');
     if (query.role) qb.andWhere('u.role = :role', { role: query.role });
-    if (query.search) qb.andWhere('u.username ILIKE :search', { search: `%${query.search.replace(/[%_\\]/g, '\\$&')}%` });
+    if (query.search) qb.andWhere('u.username ILIKE :search', { search: `%${escapeLike(query.search)}%` });
     return paginate(qb, query, {
       sortable: ['createdAt', 'updatedAt', 'username', 'role', 'lastLoginAt'],
       defaultSort: 'username',

@@ -1,3 +1,4 @@
+import { WorkcellsService } from '@praxis/assets';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { AppException, type FieldError, type Page } from '@praxis/common';
@@ -27,6 +28,7 @@ export class DecksService {
     @InjectRepository(Deck) private readonly decks: Repository<Deck>,
     @InjectDataSource() private readonly db: DataSource,
     private readonly deckTypes: DeckTypesService,
+    private readonly workcells: WorkcellsService,
   ) {}
 
   list(query: ListDecksQueryDto): Promise<Page<Deck>> {
@@ -44,7 +46,7 @@ export class DecksService {
   }
 
   async create(dto: CreateDeckDto): Promise<Deck> {
-    const [workcellOk, deckType] = await Promise.all([this.workcellExists(dto.workcellId), this.deckTypes.find(dto.deckTypeId)]);
+    const [workcellOk, deckType] = await Promise.all([this.workcells.exists(dto.workcellId), this.deckTypes.find(dto.deckTypeId)]);
     const errors: FieldError[] = [];
     if (!workcellOk) errors.push({ field: 'workcellId', message: `workcellId: no workcell ${dto.workcellId}` });
     if (!deckType) errors.push({ field: 'deckTypeId', message: `deckTypeId: no deck type ${dto.deckTypeId}` });
@@ -129,9 +131,6 @@ export class DecksService {
     if (other) throw AppException.conflict(`Machine ${machineId} already has a deck (${other.name})`, { field: 'machineId', deckId: other.id });
   }
 
-  private async workcellExists(id: string): Promise<boolean> {
-    return ((await this.db.query('SELECT 1 FROM workcells WHERE id = $1', [id])) as unknown[]).length > 0;
-  }
 
   private save(deck: Deck): Promise<Deck> {
     return this.decks.save(deck).catch((err) => {

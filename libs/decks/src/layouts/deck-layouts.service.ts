@@ -1,3 +1,4 @@
+import { WorkcellsService } from '@praxis/assets';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { AppException, ErrorCode, type FieldError, type Page } from '@praxis/common';
@@ -58,6 +59,7 @@ export class DeckLayoutsService {
     @InjectRepository(DeckLayout) private readonly layouts: Repository<DeckLayout>,
     @InjectDataSource() private readonly db: DataSource,
     private readonly deckTypes: DeckTypesService,
+    private readonly workcells: WorkcellsService,
   ) {}
 
   list(query: ListDeckLayoutsQueryDto): Promise<Page<DeckLayout>> {
@@ -76,7 +78,7 @@ export class DeckLayoutsService {
   async create(dto: CreateDeckLayoutDto): Promise<DeckLayout> {
     const [deckType, workcellOk] = await Promise.all([
       this.deckTypes.find(dto.deckTypeId),
-      dto.workcellId === undefined ? true : this.workcellExists(dto.workcellId),
+      dto.workcellId === undefined ? true : this.workcells.exists(dto.workcellId),
     ]);
     const errors: FieldError[] = [];
     if (!deckType) errors.push({ field: 'deckTypeId', message: `deckTypeId: no deck type ${dto.deckTypeId}` });
@@ -179,9 +181,6 @@ export class DeckLayoutsService {
     }
   }
 
-  private async workcellExists(id: string): Promise<boolean> {
-    return ((await this.db.query('SELECT 1 FROM workcells WHERE id = $1', [id])) as unknown[]).length > 0;
-  }
 
   /**
    * Saves under a lock on the (workcell, name) pair: the unique index leaves layouts of no

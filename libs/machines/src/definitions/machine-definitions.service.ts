@@ -1,14 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { AppException, type FieldError, type Page } from '@praxis/common';
-import { paginate, rethrowDbConflict } from '@praxis/database';
+import { paginate, rethrowDbConflict, escapeLike } from '@praxis/database';
 import type { BackendDefinition } from '@praxis/hardware';
 import { Repository } from 'typeorm';
 import { configSchemaProblem } from '../config-schema.js';
 import { MachineDefinition } from '../machine-definition.entity.js';
 import { CreateMachineDefinitionDto, ListMachineDefinitionsQueryDto } from './machine-definition.dto.js';
 
-const escapeLike = (s: string) => s.replace(/[%_\\]/g, '\\$&');
 
 /** Machine kinds: the synced catalog and custom definitions added by admins. */
 @Injectable()

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Workcell } from '@praxis/assets';
+import { WorkcellsService } from '@praxis/assets';
 import { AppException, type FieldError, type Page } from '@praxis/common';
-import { paginate, rethrowDbConflict } from '@praxis/database';
+import { paginate, rethrowDbConflict, escapeLike } from '@praxis/database';
 import { In, IsNull, Not, Repository, type QueryDeepPartialEntity } from 'typeorm';
 import { validateConnectionConfig } from '../config-schema.js';
 import { MachineDefinition } from '../machine-definition.entity.js';
@@ -10,7 +10,6 @@ import { Machine, MachineStatus } from '../machine.entity.js';
 import { assertOperatorTransition } from '../status-transitions.js';
 import { CreateMachineDto, ListMachinesQueryDto, SetMachineStatusDto, UpdateMachineDto } from './machine.dto.js';
 
-const escapeLike = (s: string) => s.replace(/[%_\\]/g, '\\$&');
 
 /** A run holds the machine: its backend, config and status are not for the API to change. */
 const inUse = (m: Machine) => m.status === MachineStatus.InUse || m.currentRunId !== null;
@@ -22,6 +21,7 @@ export class MachinesService {
   constructor(
     @InjectRepository(Machine) private readonly machines: Repository<Machine>,
     @InjectRepository(MachineDefinition) private readonly defs: Repository<MachineDefinition>,
+    private readonly workcells: WorkcellsService,
   ) {}
 
   async list(q: ListMachinesQueryDto): Promise<Page<Machine>> {
@@ -47,7 +47,7 @@ export class MachinesService {
 
   async create(dto: CreateMachineDto): Promise<Machine> {
     const [workcellExists, def] = await Promise.all([
-      this.machines.manager.existsBy(Workcell, { id: dto.workcellId }),
+      this.workcells.exists(dto.workcellId),
       this.defs.findOneBy({ id: dto.definitionId }),
     ]);
     const errors: FieldError[] = [];
