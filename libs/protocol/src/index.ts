@@ -11,5 +11,6 @@ export type { StateAccess, StateListener } from './state.js';
 export { assertJson, toLoggable, NotJsonError } from './json.js';
 export type { JsonValue } from './json.js';
 export type { RunHooks, StepStart, StepEnd, StepStatus, LogEntry, LogLevel, OutputRecord, InputRequest, InputValidation } from './runtime.js';
-export { runProtocol } from './local.js';
+export { runProtocol, RunRecorder } from './local.js';
+export { currentStepSeq } from './runtime.js';
 export type { LocalRunOptions, LocalRun } from './local.js';

@@ -109,3 +109,8 @@ export const stepStorage = shared.storage;
 export function currentFrame(): StepFrame | undefined {
   return stepStorage.getStore();
 }
+
+/** The sequence number of the step running in this async context (null outside a run). */
+export function currentStepSeq(): number | null {
+  return stepStorage.getStore()?.seq ?? null;
+}
