@@ -19,6 +19,11 @@ import { TipRack, TipSpot } from '../../resources/tip-rack.js';
 import {
   aspirate96Params,
   aspirateParams,
+  coreGetPlateParams,
+  coreMovePlateParams,
+  corePutPlateParams,
+  coreToolsPickUpParams,
+  coreToolsReturnParams,
   defineTipParams,
   dispense96Params,
   dispenseParams,
@@ -30,11 +35,13 @@ import {
   initializeChannelsParams,
   iswapGetParams,
   iswapMoveParams,
+  iswapParkParams,
   iswapPutParams,
   pickUpTips96Params,
   pickUpTipParams,
 } from './commands.js';
 import { StarConnection } from './connection.js';
+import { HamiltonCoreGrippers } from './core-grippers.js';
 import { channelLayout, type ChannelLayout, perChannel } from './firmware.js';
 import { dispenseModeNumber, type LiquidClass, liquidClass } from './liquid-class.js';
 import type { Transport } from './transport.js';
@@ -50,13 +57,40 @@ export interface StarConnectionConfig {
   numChannels?: number;
 }
 
+/** The STAR's plate grippers: the iSWAP arm, or the two CoRe gripper tools on two pipetting channels. */
+export type StarGripper = 'iswap' | 'core';
+
+/** The CoRe gripper: two tools picked up from their rack (a `HamiltonCoreGrippers` on the deck) by two adjacent channels. */
+export interface CoreGripperOptions {
+  /** The channel that carries the front tool (0-based, default the last channel); the back tool goes on the channel before it. */
+  frontChannel?: number;
+  /** Grip strength, 0 (weak) to 99 (strong); default 15. */
+  gripStrength?: number;
+  /** Y speed while gripping (mm/s, default 5) and Z speed (mm/s, default 50). */
+  gripSpeed?: number;
+  zSpeed?: number;
+  /** Put the tools back after each put-down (default true); otherwise they stay on the channels until `returnCoreGripperTools()`. */
+  returnTools?: boolean;
+}
+
 export interface StarBackendOptions extends StarConnectionConfig {
-  /** Whether to offer the 96-head / the iSWAP (default true; setup() turns them off when the machine lacks them). */
+  /**
+   * Whether to offer the 96-head / the plate grippers (default true; setup() turns off the 96-head
+   * and the iSWAP when the machine lacks them). `hasGripper: false` turns off the CoRe gripper too.
+   */
   has96Head?: boolean;
   hasGripper?: boolean;
+  /**
+   * The gripper resource moves use (changeable later through `StarBackend.gripper`): by default the
+   * iSWAP when the machine has one, else the CoRe gripper when it is configured. `'core'` implies
+   * `coreGripper: {}`.
+   */
+  gripper?: StarGripper;
+  /** The CoRe gripper tools are there (their rack must be on the deck): their parameters. */
+  coreGripper?: CoreGripperOptions;
   /** Liquid-class parameters (defaults: `DEFAULT_LIQUID_CLASS`). */
   liquidClass?: Partial<LiquidClass>;
-  /** Channel traversal height (mm, default 245) and iSWAP traversal height (mm, default 280). */
+  /** Channel traversal height (mm, default 245) and gripper (iSWAP and CoRe gripper) traversal height (mm, default 280). */
   traversalHeight?: number;
   iswapTraversalHeight?: number;
   /** Called with each reply that arrives after its command timed out (or matches nothing). */
@@ -81,6 +115,7 @@ const DEFAULT_TIP: Tip = { type: 'unknown', hasFilter: false, totalTipLength: 59
 const A1_FROM_CENTER = { x: -49.5, y: 31.5 };
 
 interface Held {
+  gripper: StarGripper;
   resource: Resource;
   direction: GripDirection;
   /** Gripping height below the resource's top (mm). */
@@ -99,7 +134,17 @@ export class StarBackend implements LiquidHandlerBackend {
   readonly connection: StarConnection;
   readonly liquidClass: LiquidClass;
   private _has96Head: boolean;
-  private _hasGripper: boolean;
+  private _hasIswap: boolean;
+  /** Whether the CoRe gripper tools are configured. */
+  readonly hasCoreGripper: boolean;
+  private readonly core: Required<CoreGripperOptions>;
+  private selectedGripper: StarGripper | undefined;
+  /** The CoRe gripper tools on the channels (null: in their rack). */
+  private coreTools: { rack: HamiltonCoreGrippers; back: number; front: number } | null = null;
+  /** Why the tools are still on the channels after a put-down, when returning them failed. */
+  private coreToolsReturnError: Error | null = null;
+  /** Whether the iSWAP is known to be parked (it must be before the CoRe gripper works). */
+  private iswapParked = false;
   private readonly traversal: number;
   private readonly iswapTraversal: number;
   private readonly tipTypes = new Map<string, number>();
@@ -113,7 +158,26 @@ export class StarBackend implements LiquidHandlerBackend {
     this.numChannels = options.numChannels ?? 8;
     if (!Number.isInteger(this.numChannels) || this.numChannels < 1 || this.numChannels > 16) throw new Error(`numChannels must be 1-16 (got ${this.numChannels})`);
     this._has96Head = options.has96Head ?? true;
-    this._hasGripper = options.hasGripper ?? true;
+    this._hasIswap = options.hasGripper ?? true;
+    this.hasCoreGripper = (options.hasGripper ?? true) && (options.coreGripper !== undefined || options.gripper === 'core');
+    this.core = {
+      frontChannel: options.coreGripper?.frontChannel ?? this.numChannels - 1,
+      gripStrength: options.coreGripper?.gripStrength ?? 15,
+      gripSpeed: options.coreGripper?.gripSpeed ?? 5,
+      zSpeed: options.coreGripper?.zSpeed ?? 50,
+      returnTools: options.coreGripper?.returnTools ?? true,
+    };
+    if (this.hasCoreGripper) {
+      const { frontChannel, gripStrength, gripSpeed, zSpeed } = this.core;
+      if (this.numChannels < 2) throw new Error('the CoRe gripper needs two channels; this STAR has one');
+      if (!Number.isInteger(frontChannel) || frontChannel < 1 || frontChannel >= this.numChannels) {
+        throw new Error(`coreGripper.frontChannel must be 1-${this.numChannels - 1}: the back tool goes on the channel before it (got ${frontChannel})`);
+      }
+      if (!Number.isInteger(gripStrength) || gripStrength < 0 || gripStrength > 99) throw new Error(`coreGripper.gripStrength must be 0-99 (got ${gripStrength})`);
+      if (!(gripSpeed > 0) || !(zSpeed > 0)) throw new Error(`coreGripper speeds must be > 0 (got gripSpeed ${gripSpeed}, zSpeed ${zSpeed})`);
+    }
+    if (options.gripper !== undefined && options.gripper !== 'iswap' && options.gripper !== 'core') throw new Error(`gripper must be 'iswap' or 'core' (got ${String(options.gripper)})`);
+    this.selectedGripper = options.gripper;
     this.traversal = options.traversalHeight ?? 245;
     this.iswapTraversal = options.iswapTraversalHeight ?? 280;
     this.liquidClass = liquidClass(options.liquidClass);
@@ -130,7 +194,32 @@ export class StarBackend implements LiquidHandlerBackend {
   }
 
   get hasGripper(): boolean {
-    return this._hasGripper;
+    return this._hasIswap || this.hasCoreGripper;
+  }
+
+  /** Whether the iSWAP is there (and offered). */
+  get hasIswap(): boolean {
+    return this._hasIswap;
+  }
+
+  /**
+   * The gripper the next resource pick-up uses (null: none). Set it to `'iswap'` or `'core'`
+   * between moves; the front end's `movePlate` / `pickUpResource` then use that gripper.
+   */
+  get gripper(): StarGripper | null {
+    return this.selectedGripper ?? (this._hasIswap ? 'iswap' : this.hasCoreGripper ? 'core' : null);
+  }
+
+  set gripper(gripper: StarGripper) {
+    if (gripper !== 'iswap' && gripper !== 'core') throw new LiquidHandlerError(`gripper must be 'iswap' or 'core' (got ${String(gripper)})`);
+    if (gripper === 'core' && !this.hasCoreGripper) throw new LiquidHandlerError('the CoRe gripper is not configured (StarBackendOptions.coreGripper)');
+    if (this.held && this.held.gripper !== gripper) throw new LiquidHandlerError(`cannot change the gripper while the ${gripperName(this.held.gripper)} holds ${this.held.resource.name}`);
+    this.selectedGripper = gripper;
+  }
+
+  /** The channels carrying the CoRe gripper tools (back, front), or null when the tools are in their rack. */
+  get coreToolChannels(): [number, number] | null {
+    return this.coreTools ? [this.coreTools.back, this.coreTools.front] : null;
   }
 
   // ---- lifecycle --------------------------------------------------------------------------------
@@ -145,7 +234,7 @@ export class StarBackend implements LiquidHandlerBackend {
       const qm = await this.connection.query('C0', 'QM', 'ka******xl**');
       const xl = qm.xl as number;
       this._has96Head = (this.options.has96Head ?? true) && (xl & 0b100) !== 0;
-      this._hasGripper = (this.options.hasGripper ?? true) && ((xl & 0b10) !== 0 || ((rm.kb as number) & 0b10) !== 0);
+      this._hasIswap = (this.options.hasGripper ?? true) && ((xl & 0b10) !== 0 || ((rm.kb as number) & 0b10) !== 0);
       const qw = await this.connection.query('C0', 'QW', 'qw#');
       const initialized = qw.qw === 1;
       if (!initialized) await this.connection.send('C0', 'VI');
@@ -169,7 +258,7 @@ export class StarBackend implements LiquidHandlerBackend {
           }),
         );
       }
-      if (this._hasGripper) {
+      if (this._hasIswap) {
         const r = await this.connection.query('R0', 'QW', 'qw#');
         if (r.qw !== 1) await this.connection.send('C0', 'FI');
       }
@@ -179,6 +268,10 @@ export class StarBackend implements LiquidHandlerBackend {
       }
       this.tipTypes.clear();
       this.held = null;
+      // Forget the CoRe gripper tools: C0DI, sent when the channels report anything fitted, throws them off.
+      this.coreTools = null;
+      this.coreToolsReturnError = null;
+      this.iswapParked = false;
     } catch (err) {
       await this.connection.close();
       throw err;
@@ -222,6 +315,7 @@ export class StarBackend implements LiquidHandlerBackend {
   }
 
   async pickUpTips(ops: Pickup[], useChannels: number[]): Promise<void> {
+    this.checkToolChannels('pickUpTips', useChannels);
     const layout = channelLayout(useChannels, this.numChannels);
     const tip = ops[0].tip;
     for (const op of ops) {
@@ -247,6 +341,7 @@ export class StarBackend implements LiquidHandlerBackend {
   }
 
   async dropTips(ops: Drop[], useChannels: number[]): Promise<void> {
+    this.checkToolChannels('dropTips', useChannels);
     const layout = channelLayout(useChannels, this.numChannels);
     const intoRack = ops.every((o) => o.resource instanceof TipSpot);
     const maxZ = Math.max(...ops.map((o) => o.location.z));
@@ -292,6 +387,7 @@ export class StarBackend implements LiquidHandlerBackend {
   }
 
   async aspirate(ops: SingleChannelAspiration[], useChannels: number[]): Promise<void> {
+    this.checkToolChannels('aspirate', useChannels);
     const lc = this.liquidClass;
     const layout = channelLayout(useChannels, this.numChannels);
     await this.connection.send(
@@ -315,6 +411,7 @@ export class StarBackend implements LiquidHandlerBackend {
   }
 
   async dispense(ops: SingleChannelAspiration[], useChannels: number[]): Promise<void> {
+    this.checkToolChannels('dispense', useChannels);
     const lc = this.liquidClass;
     const layout = channelLayout(useChannels, this.numChannels);
     await this.connection.send(
@@ -423,10 +520,14 @@ export class StarBackend implements LiquidHandlerBackend {
     await this.connection.send('C0', 'ED', dispense96Params(this.liquid96(op, false)));
   }
 
-  // ---- iSWAP ------------------------------------------------------------------------------------
+  // ---- plate grippers ---------------------------------------------------------------------------
 
   async pickUpResource(op: ResourcePickup): Promise<void> {
+    const gripper = this.gripper;
+    if (gripper === 'core') return this.corePickUp(op);
+    if (gripper !== 'iswap' || !this._hasIswap) throw new LiquidHandlerError('pickUpResource: this STAR has no iSWAP');
     const width = op.direction === 'front' || op.direction === 'back' ? op.resource.sizeX : op.resource.sizeY;
+    this.iswapParked = false;
     await this.connection.send(
       'C0',
       'PP',
@@ -441,7 +542,7 @@ export class StarBackend implements LiquidHandlerBackend {
         plateWidth: r10(width - 3),
       }),
     );
-    this.held = { resource: op.resource, direction: op.direction, depth: op.pickupDistanceFromTop, width };
+    this.held = { gripper: 'iswap', resource: op.resource, direction: op.direction, depth: op.pickupDistanceFromTop, width };
   }
 
   /** Center of the held resource at gripping height when its origin is at `origin`. */
@@ -451,13 +552,21 @@ export class StarBackend implements LiquidHandlerBackend {
   }
 
   private requireHeld(op: string, resource: Resource): Held {
-    if (!this.held || this.held.resource !== resource) throw new LiquidHandlerError(`${op}: the iSWAP does not hold ${resource.name}`);
+    if (!this.held || this.held.resource !== resource) throw new LiquidHandlerError(`${op}: the gripper does not hold ${resource.name}`);
     return this.held;
   }
 
   async moveResource(op: ResourceMove): Promise<void> {
     const held = this.requireHeld('moveResource', op.resource);
     const p = this.gripPoint(held, op.location);
+    if (held.gripper === 'core') {
+      await this.connection.send(
+        'C0',
+        'ZM',
+        coreMovePlateParams({ x: r10(p.x), y: r10(p.y), z: r10(p.z), zSpeed: r10(this.core.zSpeed), traverseHeight: r10(this.iswapTraversal) }),
+      );
+      return;
+    }
     await this.connection.send(
       'C0',
       'PM',
@@ -468,6 +577,7 @@ export class StarBackend implements LiquidHandlerBackend {
   async dropResource(op: ResourceDrop): Promise<void> {
     const held = this.requireHeld('dropResource', op.resource);
     const p = this.gripPoint(held, op.destination);
+    if (held.gripper === 'core') return this.corePutDown(held, op, p);
     await this.connection.send(
       'C0',
       'PR',
@@ -483,7 +593,140 @@ export class StarBackend implements LiquidHandlerBackend {
     );
     this.held = null;
   }
+
+  // ---- CoRe gripper -------------------------------------------------------------------------------
+
+  /** Refuses pipetting on a channel that carries a CoRe gripper tool, before anything is sent. */
+  private checkToolChannels(op: string, useChannels: number[]): void {
+    const tools = this.coreTools;
+    if (!tools) return;
+    const c = useChannels.find((ch) => ch === tools.back || ch === tools.front);
+    if (c === undefined) return;
+    const why = this.coreToolsReturnError ? ` (putting them back after the last plate move failed: ${this.coreToolsReturnError.message})` : '';
+    throw new LiquidHandlerError(`${op}: channel ${c} carries a CoRe gripper tool${why}; put the tools back first (returnCoreGripperTools())`);
+  }
+
+  /** The CoRe gripper rack on the deck `resource` is on. */
+  private coreRack(resource: Resource): HamiltonCoreGrippers {
+    const deck = resource.root();
+    const racks = deck.findAll(HamiltonCoreGrippers);
+    if (racks.length === 0) throw new LiquidHandlerError(`no CoRe gripper tools on ${deck.name}: put their rack on the deck (placeCoreGrippers(deck))`);
+    if (racks.length > 1) throw new LiquidHandlerError(`${deck.name} has ${racks.length} CoRe gripper racks (${racks.map((r) => r.name).join(', ')}); keep one`);
+    return racks[0];
+  }
+
+  /** Picks up the CoRe gripper tools unless they are on the channels already (parking the iSWAP first). */
+  private async fitCoreTools(resource: Resource): Promise<void> {
+    if (this.coreTools) return;
+    const rack = this.coreRack(resource);
+    const t = rack.toolPositions();
+    if (this._hasIswap && !this.iswapParked) {
+      await this.connection.send('C0', 'PG', iswapParkParams({ traverseHeight: r10(this.iswapTraversal) }));
+      this.iswapParked = true;
+    }
+    const front = this.core.frontChannel;
+    await this.connection.send(
+      'C0',
+      'ZT',
+      coreToolsPickUpParams({
+        x: r10(t.x),
+        backY: r10(t.backY),
+        frontY: r10(t.frontY),
+        backChannel: front - 1,
+        frontChannel: front,
+        // The channels go down onto the tools from 30 mm above the rack's base to 20 mm.
+        begin: r10(t.z + 30),
+        end: r10(t.z + 20),
+        traverseHeight: r10(this.iswapTraversal),
+      }),
+    );
+    this.coreTools = { rack, back: front - 1, front };
+  }
+
+  /**
+   * Puts the CoRe gripper tools back into their rack (after a put-down with `returnTools: false`,
+   * or when putting them back failed). Nothing is sent when they are in the rack.
+   */
+  async returnCoreGripperTools(): Promise<void> {
+    const tools = this.coreTools;
+    if (!tools) return;
+    if (this.held?.gripper === 'core') throw new LiquidHandlerError(`returnCoreGripperTools: the CoRe gripper still holds ${this.held.resource.name}`);
+    const t = tools.rack.toolPositions();
+    await this.connection.send(
+      'C0',
+      'ZS',
+      coreToolsReturnParams({
+        x: r10(t.x),
+        backY: r10(t.backY),
+        frontY: r10(t.frontY),
+        // The tools are let go from 10 mm above the rack's base down to the base.
+        begin: r10(t.z + 10),
+        end: r10(t.z),
+        traverseHeight: r10(this.iswapTraversal),
+        endHeight: r10(this.iswapTraversal),
+      }),
+    );
+    this.coreTools = null;
+    this.coreToolsReturnError = null;
+  }
+
+  /** CoRe gripper pick-up: tools (when not on the channels), then C0ZP at the plate's center, gripping across Y. */
+  private async corePickUp(op: ResourcePickup): Promise<void> {
+    if (!this.hasCoreGripper) throw new LiquidHandlerError('pickUpResource: the CoRe gripper is not configured (StarBackendOptions.coreGripper)');
+    // The two tools close along Y: they grip the resource's front and back sides.
+    if (op.direction !== 'front') throw new LiquidHandlerError(`pickUpResource: the CoRe gripper grips from the front only (direction 'front', got '${op.direction}')`);
+    const width = op.resource.sizeY;
+    await this.fitCoreTools(op.resource);
+    await this.connection.send(
+      'C0',
+      'ZP',
+      coreGetPlateParams({
+        x: r10(op.location.x),
+        y: r10(op.location.y),
+        z: r10(op.location.z - op.pickupDistanceFromTop),
+        gripSpeed: r10(this.core.gripSpeed),
+        zSpeed: r10(this.core.zSpeed),
+        openWidth: r10(width + 3),
+        plateWidth: r10(width - 3),
+        gripStrength: this.core.gripStrength,
+        traverseHeight: r10(this.iswapTraversal),
+        endHeight: r10(this.iswapTraversal),
+      }),
+    );
+    this.held = { gripper: 'core', resource: op.resource, direction: op.direction, depth: op.pickupDistanceFromTop, width };
+  }
+
+  /**
+   * CoRe gripper put-down (C0ZR), then the tools go back (C0ZS) unless `returnTools` is off. The
+   * resource is down once C0ZR succeeded: a failure to put the tools back does not fail the
+   * put-down (the layout must follow the plate); the tools stay on their channels, pipetting on
+   * those channels is refused with the reason, and `returnCoreGripperTools()` tries again.
+   */
+  private async corePutDown(held: Held, op: ResourceDrop, p: Coordinate): Promise<void> {
+    await this.connection.send(
+      'C0',
+      'ZR',
+      corePutPlateParams({
+        x: r10(p.x + op.offset.x),
+        y: r10(p.y + op.offset.y),
+        z: r10(p.z + op.offset.z),
+        zSpeed: r10(this.core.zSpeed),
+        openWidth: r10(held.width + 3),
+        traverseHeight: r10(this.iswapTraversal),
+        endHeight: r10(this.iswapTraversal),
+      }),
+    );
+    this.held = null;
+    if (!this.core.returnTools) return;
+    try {
+      await this.returnCoreGripperTools();
+    } catch (err) {
+      this.coreToolsReturnError = err instanceof Error ? err : new Error(String(err));
+    }
+  }
 }
+
+const gripperName = (g: StarGripper): string => (g === 'core' ? 'CoRe gripper' : 'iSWAP');
 
 /**
  * Builds a StarBackend from the registry's connection config. Without a transport, the machine is

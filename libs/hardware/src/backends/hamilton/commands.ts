@@ -440,6 +440,102 @@ export const iswapMoveParams = (p: Omit<IswapParams, 'endHeight' | 'openWidth' |
   ['xe', `${p.accelerationHigh ?? 4} ${p.accelerationLow ?? 1}`],
 ];
 
+/** C0PG: park the iSWAP (before the CoRe gripper works under it). */
+export const iswapParkParams = (p: { traverseHeight: number }): FwParams => [['th', pad(p.traverseHeight, 4)]];
+
+// ---- CoRe gripper -----------------------------------------------------------------------------------
+
+/** Tool type number the firmware uses for the CoRe gripper tools (C0ZT `tt`). */
+export const CORE_GRIPPER_TOOL_TYPE = 14;
+
+/**
+ * C0ZT / C0ZS: pick up the two CoRe gripper tools from their rack with two channels, and put them
+ * back. x of both tools, y of the back and of the front tool; z from `begin` down to `end`.
+ */
+export interface CoreToolsParams {
+  x: number;
+  backY: number;
+  frontY: number;
+  begin: number;
+  end: number;
+  traverseHeight: number;
+}
+
+const xs = (x: number): FwParams => [
+  ['xs', pad(Math.abs(x), 5)],
+  ['xd', x < 0 ? 1 : 0],
+];
+
+export const coreToolsPickUpParams = (p: CoreToolsParams & { backChannel: number; frontChannel: number }): FwParams => [
+  ...xs(p.x),
+  ['ya', pad(p.backY, 4)],
+  ['yb', pad(p.frontY, 4)],
+  // 1-based channel numbers
+  ['pa', pad(p.backChannel + 1, 2)],
+  ['pb', pad(p.frontChannel + 1, 2)],
+  ['tp', pad(p.begin, 4)],
+  ['tz', pad(p.end, 4)],
+  ['th', pad(p.traverseHeight, 4)],
+  ['tt', pad(CORE_GRIPPER_TOOL_TYPE, 2)],
+];
+
+export const coreToolsReturnParams = (p: CoreToolsParams & { endHeight: number }): FwParams => [
+  ...xs(p.x),
+  ['ya', pad(p.backY, 4)],
+  ['yb', pad(p.frontY, 4)],
+  ['tp', pad(p.begin, 4)],
+  ['tz', pad(p.end, 4)],
+  ['th', pad(p.traverseHeight, 4)],
+  ['te', pad(p.endHeight, 4)],
+];
+
+/** C0ZP / C0ZR / C0ZM: CoRe gripper get, put and move plate; x/y/z of the plate center at gripping height. */
+export interface CorePlateParams {
+  x: number;
+  y: number;
+  z: number;
+  traverseHeight: number;
+  /** Z at the end of the command (get, put). */
+  endHeight: number;
+  /** Z speed (0.1 mm/s). */
+  zSpeed: number;
+  /** Gripper opening before gripping / when letting go. */
+  openWidth: number;
+}
+
+export const coreGetPlateParams = (p: CorePlateParams & { plateWidth: number; gripSpeed: number; gripStrength: number }): FwParams => [
+  ...xs(p.x),
+  ['yj', pad(p.y, 4)],
+  ['yv', pad(p.gripSpeed, 4)],
+  ['zj', pad(p.z, 4)],
+  ['zy', pad(p.zSpeed, 4)],
+  ['yo', pad(p.openWidth, 4)],
+  ['yg', pad(p.plateWidth, 4)],
+  ['yw', pad(p.gripStrength, 2)],
+  ['th', pad(p.traverseHeight, 4)],
+  ['te', pad(p.endHeight, 4)],
+];
+
+export const corePutPlateParams = (p: CorePlateParams & { pressOnDistance?: number }): FwParams => [
+  ...xs(p.x),
+  ['yj', pad(p.y, 4)],
+  ['zj', pad(p.z, 4)],
+  ['zi', pad(p.pressOnDistance ?? 0, 3)],
+  ['zy', pad(p.zSpeed, 4)],
+  ['yo', pad(p.openWidth, 4)],
+  ['th', pad(p.traverseHeight, 4)],
+  ['te', pad(p.endHeight, 4)],
+];
+
+export const coreMovePlateParams = (p: Omit<CorePlateParams, 'endHeight' | 'openWidth'> & { accelerationIndex?: number }): FwParams => [
+  ...xs(p.x),
+  ['xg', p.accelerationIndex ?? 4],
+  ['yj', pad(p.y, 4)],
+  ['zj', pad(p.z, 4)],
+  ['zy', pad(p.zSpeed, 4)],
+  ['th', pad(p.traverseHeight, 4)],
+];
+
 /** C0DI: initialize the pipetting channels (tips are discarded at x/y). */
 export interface InitChannelsParams {
   x: number[];

@@ -1,4 +1,12 @@
-export { StarBackend, createStarBackend, type StarBackendOptions, type StarConnectionConfig } from './backend.js';
+export { StarBackend, createStarBackend, type CoreGripperOptions, type StarBackendOptions, type StarConnectionConfig, type StarGripper } from './backend.js';
+export {
+  coreGrippersRack,
+  HamiltonCoreGrippers,
+  placeCoreGrippers,
+  type CoreGripperRackKind,
+  type CoreToolPositions,
+  type HamiltonCoreGrippersOptions,
+} from './core-grippers.js';
 export { StarConnection, type StarConnectionOptions, type SendOptions } from './connection.js';
 export {
   assembleCommand,

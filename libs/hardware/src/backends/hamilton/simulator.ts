@@ -88,6 +88,15 @@ const SPECS: Record<string, Record<string, ParamSpec>> = {
   PM: { xs: s(5, 0, 30000), xd: s(1, 0, 1), yj: s(4, 0, 6500), yd: s(1, 0, 1), zj: s(4, 0, 3600), zd: s(1, 0, 1), gr: s(1, 1, 4), th: s(4, 0, 3600) },
   DI: { xp: l(5, 0, 25000), yp: l(4, 0, 6500), tp: s(4, 0, 3600), tz: s(4, 0, 3600), te: s(4, 0, 3600), tm: l(1, 0, 1), tt: s(2, 0, 99), ti: s(1, 0, 1) },
   EI: { xs: s(5, 0, 30000), xd: s(1, 0, 1), yh: s(4, 0, 6500), za: s(4, 0, 3600), ze: s(4, 0, 3600) },
+  PG: { th: s(4, 0, 3600) },
+  ZT: { xs: s(5, 0, 30000), xd: s(1, 0, 1), ya: s(4, 0, 6500), yb: s(4, 0, 6500), pa: s(2, 1, 16), pb: s(2, 1, 16), tp: s(4, 0, 3600), tz: s(4, 0, 3600), th: s(4, 0, 3600), tt: s(2, 0, 99) },
+  ZS: { xs: s(5, 0, 30000), xd: s(1, 0, 1), ya: s(4, 0, 6500), yb: s(4, 0, 6500), tp: s(4, 0, 3600), tz: s(4, 0, 3600), th: s(4, 0, 3600), te: s(4, 0, 3600) },
+  ZP: {
+    xs: s(5, 0, 30000), xd: s(1, 0, 1), yj: s(4, 0, 6500), yv: s(4, 0, 3700), zj: s(4, 0, 3600), zy: s(4, 0, 1287), yo: s(4, 0, 9999), yg: s(4, 0, 9999),
+    yw: s(2, 0, 99), th: s(4, 0, 3600), te: s(4, 0, 3600),
+  },
+  ZR: { xs: s(5, 0, 30000), xd: s(1, 0, 1), yj: s(4, 0, 6500), zj: s(4, 0, 3600), zi: s(3, 0, 50), zy: s(4, 0, 1600), yo: s(4, 0, 9999), th: s(4, 0, 3600), te: s(4, 0, 3600) },
+  ZM: { xs: s(5, 0, 30000), xd: s(1, 0, 1), xg: s(1, 0, 7), yj: s(4, 0, 6500), zj: s(4, 0, 3600), zy: s(4, 3, 1600), th: s(4, 0, 3600) },
 };
 
 class ParamError extends Error {
@@ -98,8 +107,9 @@ class ParamError extends Error {
 
 /**
  * A STAR firmware simulator on the device end of a transport: it answers the firmware strings the
- * StarBackend sends, keeps its own per-channel tip and volume state, the 96-head's tips and the
- * iSWAP's grip, validates parameters (names, widths, ranges, list lengths and `&`), and injects
+ * StarBackend sends, keeps its own per-channel tip and volume state, the 96-head's tips, the
+ * iSWAP's grip and parking, the CoRe gripper tools (which channels carry them) and their grip,
+ * validates parameters (names, widths, ranges, list lengths and `&`), and injects
  * faults on demand: per-channel and master errors, silence (the caller times out) and late replies.
  */
 export class StarFirmwareSimulator {
@@ -111,7 +121,14 @@ export class StarFirmwareSimulator {
   head96Initialized = false;
   readonly channels: ChannelState[];
   readonly head96: ChannelState = { tipType: null, maxVolume: 0, volume: 0 };
+  /** Whether the iSWAP holds a plate. */
   gripping = false;
+  /** Whether the iSWAP is parked (after C0FI and C0PG; not after C0PP / C0PM / C0PR). */
+  iswapParked = false;
+  /** The channels carrying the CoRe gripper tools (0-based), null when the tools are in their rack. */
+  coreTools: { back: number; front: number } | null = null;
+  /** Whether the CoRe gripper tools hold a plate. */
+  coreGripping = false;
   readonly tipTypes = new Map<number, { maxVolume: number }>();
   /** Every command received (when `record` is on). */
   readonly history: ReceivedCommand[] = [];
@@ -153,6 +170,11 @@ export class StarFirmwareSimulator {
 
   hasTip(channel: number): boolean {
     return this.channels[channel].tipType !== null;
+  }
+
+  /** Whether a channel carries a CoRe gripper tool. */
+  hasCoreTool(channel: number): boolean {
+    return this.coreTools !== null && (this.coreTools.back === channel || this.coreTools.front === channel);
   }
 
   private receive(text: string): void {
@@ -274,13 +296,17 @@ export class StarFirmwareSimulator {
         this.initialized = true;
         return '';
       case 'RT':
-        return `rt${this.channels.map((c) => (c.tipType !== null ? 1 : 0)).join(' ')}`;
+        // A CoRe gripper tool sits on the channel like a tip.
+        return `rt${this.channels.map((c, i) => (c.tipType !== null || this.hasCoreTool(i) ? 1 : 0)).join(' ')}`;
       case 'DI':
         for (const c of this.channels) Object.assign(c, { tipType: null, maxVolume: 0, volume: 0 });
+        this.coreTools = null;
+        this.coreGripping = false;
         return '';
       case 'FI':
         if (!this.hasIswap) return { code: 1, trace: 30 };
         this.iswapInitialized = true;
+        this.iswapParked = true;
         return '';
       case 'EI':
         if (!this.has96Head) return { code: 1, trace: 30 };
@@ -294,8 +320,8 @@ export class StarFirmwareSimulator {
         const tt = this.num(cmd, 'tt');
         const type = this.tipTypes.get(tt);
         if (!type) return { code: 1, trace: 32 };
-        forChannels((ch) => {
-          if (ch.tipType !== null) return [7, 76];
+        forChannels((ch, c) => {
+          if (ch.tipType !== null || this.hasCoreTool(c)) return [7, 76];
           Object.assign(ch, { tipType: tt, maxVolume: type.maxVolume, volume: 0 });
         });
         return '';
@@ -337,7 +363,15 @@ export class StarFirmwareSimulator {
       case 'PP':
       case 'PR':
       case 'PM':
+      case 'PG':
         return this.iswapCommand(cmd);
+      case 'ZT':
+        return this.coreToolsPickUp(cmd, errors);
+      case 'ZS':
+      case 'ZP':
+      case 'ZM':
+      case 'ZR':
+        return this.coreGripperCommand(cmd);
       default:
         return null;
     }
@@ -381,14 +415,64 @@ export class StarFirmwareSimulator {
   private iswapCommand(cmd: ReceivedCommand): string | { code: number; trace: number } {
     if (!this.hasIswap) return { code: 1, trace: 30 };
     if (!this.iswapInitialized) return this.slaveError('R000/91');
+    if (cmd.command === 'PG') {
+      this.iswapParked = true;
+      return '';
+    }
     if (cmd.command === 'PP') {
       if (this.gripping) return this.slaveError('R022/00');
       this.gripping = true;
+      this.iswapParked = false;
       return '';
     }
     if (!this.gripping) return this.slaveError('R021/00');
     if (cmd.command === 'PR') this.gripping = false;
+    this.iswapParked = false;
     return '';
+  }
+
+  /**
+   * C0ZT: the back tool goes on channel `pa`, the front tool on `pb` (1-based, adjacent). A channel
+   * that has a tip or a tool already fails with 07/76 (tip already fitted), and no tool is taken.
+   */
+  private coreToolsPickUp(cmd: ReceivedCommand, errors: Map<number, [number, number]>): string | { code: number; trace: number } {
+    const back = this.num(cmd, 'pa') - 1;
+    const front = this.num(cmd, 'pb') - 1;
+    if (front !== back + 1 || front >= this.numChannels) return { code: 1, trace: 32 };
+    if (this.num(cmd, 'ya') <= this.num(cmd, 'yb')) return { code: 1, trace: 32 }; // the back tool must be behind the front one
+    for (const c of [back, front]) {
+      if (errors.has(c)) continue;
+      if (this.channels[c].tipType !== null || this.coreTools !== null) errors.set(c, [7, 76]);
+    }
+    if (errors.has(back) || errors.has(front)) return '';
+    this.coreTools = { back, front };
+    return '';
+  }
+
+  /**
+   * C0ZS (tools back), C0ZP (grip), C0ZM (move), C0ZR (let go). The simulator's error replies (the
+   * firmware's own codes for these cases are not documented here): no tools on the channels →
+   * master error 08 (no tip); gripping while holding, or putting the tools back while holding → 22
+   * (element still holding); moving or letting go with nothing gripped → 21 (no element).
+   */
+  private coreGripperCommand(cmd: ReceivedCommand): string | { code: number; trace: number } {
+    if (!this.coreTools) return { code: 8, trace: 0 };
+    switch (cmd.command) {
+      case 'ZS':
+        if (this.coreGripping) return { code: 22, trace: 0 };
+        this.coreTools = null;
+        return '';
+      case 'ZP':
+        if (this.coreGripping) return { code: 22, trace: 0 };
+        this.coreGripping = true;
+        return '';
+      case 'ZM':
+        return this.coreGripping ? '' : { code: 21, trace: 0 };
+      default: // ZR
+        if (!this.coreGripping) return { code: 21, trace: 0 };
+        this.coreGripping = false;
+        return '';
+    }
   }
 
   /** A master "slave error" carrying one module entry, as a pseudo error the caller formats. */

@@ -1,4 +1,5 @@
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
+import { loadSerialPort } from './serialport-loader.js';
 import { LineSplitter } from './transport.js';
 
 /** A device's protocol: one command line in, zero or more reply lines out. */
@@ -56,7 +57,8 @@ export class SerialDeviceServer {
 
   async start(): Promise<void> {
     if (this.running) return;
-    const port = new SerialPort({ path: this.path, baudRate: this.opts.baudRate, autoOpen: false });
+    const SerialPortClass = await loadSerialPort();
+    const port = new SerialPortClass({ path: this.path, baudRate: this.opts.baudRate, autoOpen: false });
     await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
     this.splitter.reset();
     port.on('error', () => undefined);

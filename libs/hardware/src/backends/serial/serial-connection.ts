@@ -1,5 +1,6 @@
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
 import { ConnectionClosedError, DeviceDisconnectedError, DeviceTimeoutError, SerialOpenError } from './errors.js';
+import { loadSerialPort } from './serialport-loader.js';
 import { LineSplitter, type LineTransport, type RequestOptions, type WireEvent } from './transport.js';
 
 export interface SerialConnectionOptions {
@@ -96,7 +97,13 @@ export class SerialConnection implements LineTransport {
   async open(): Promise<void> {
     if (this.isOpen) return;
     await this.dropPort();
-    const port = new SerialPort({ path: this.path, baudRate: this.baudRate, autoOpen: false });
+    let SerialPortClass: typeof SerialPort;
+    try {
+      SerialPortClass = await loadSerialPort();
+    } catch (err) {
+      throw new SerialOpenError(this.path, `${this.path}: cannot load the serialport package: ${(err as Error).message}`, { cause: err });
+    }
+    const port = new SerialPortClass({ path: this.path, baudRate: this.baudRate, autoOpen: false });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new SerialOpenError(this.path, `${this.path}: open did not finish within ${this.openTimeoutMs} ms`)), this.openTimeoutMs);
       port.open((err) => {
