@@ -7,6 +7,7 @@ import { DatabaseModule } from '@praxis/database';
 import { DecksModule } from '@praxis/decks';
 import { DiscoveryModule } from '@praxis/discovery';
 import { MachinesModule } from '@praxis/machines';
+import { ProtocolsModule } from '@praxis/protocols';
 import { dataSourceOptions } from '@praxis/database/schema';
 import { RedisModule } from '@praxis/redis';
 import { LoggerModule } from 'nestjs-pino';
@@ -29,6 +30,7 @@ export class AppModule {
         MachinesModule,
         DecksModule,
         DiscoveryModule,
+        ProtocolsModule,
       ],
     };
   }

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -7,6 +8,7 @@ import { generatePassword, UsersModule, UsersService } from '@praxis/auth';
 import { AppConfig, ConfigModule, loadConfig, loadConfigOrExit } from '@praxis/config';
 import { DatabaseModule } from '@praxis/database';
 import { CatalogSyncService, DemoSeedService, DiscoveryModule } from '@praxis/discovery';
+import { ProtocolSourcesService, ProtocolsModule } from '@praxis/protocols';
 import { runMigrations } from '@praxis/database/migrate';
 import { dataSourceOptions } from '@praxis/database/schema';
 import { AppModule } from './app.module.js';
@@ -25,7 +27,7 @@ async function migrate(config: AppConfig): Promise<void> {
  */
 async function seed(config: AppConfig): Promise<void> {
   @Module({
-    imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot((c) => dataSourceOptions(c.database.url, 2)), UsersModule, DiscoveryModule],
+    imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot((c) => dataSourceOptions(c.database.url, 2)), UsersModule, DiscoveryModule, ProtocolsModule],
   })
   class SeedModule {}
   const ctx = await NestFactory.createApplicationContext(SeedModule, { logger: ['error', 'warn'] });
@@ -45,6 +47,13 @@ async function seed(config: AppConfig): Promise<void> {
     const n = (c: { created: string[]; updated: string[] }) => c.created.length + c.updated.length;
     out(`Catalogs synced (${n(sync.resourceDefinitions)} labware, ${n(sync.machineDefinitions)} machine and ${n(sync.deckTypes)} deck definitions created or updated)`);
     if (config.demo && (await ctx.get(DemoSeedService).seed()).created) out('Seeded the demo workcell "demo" (simulated STARlet with tips and plates)');
+    const examples = resolve(process.cwd(), 'examples/protocols');
+    if (config.demo && existsSync(examples)) {
+      const { report } = await ctx.get(ProtocolSourcesService).ensureFolderSource('examples', examples);
+      const n = report.added.length + report.updated.length + report.unchanged.length;
+      out(`Protocol source "examples" synced from ${examples}: ${n} protocols${report.errors.length ? `, ${report.errors.length} files with errors` : ''}`);
+      for (const e of report.errors) out(`  ${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}`);
+    }
   } finally {
     await ctx.close();
   }

@@ -40,6 +40,7 @@ export class AppConfig {
   readonly demo: boolean;
   readonly mail: { smtpUrl?: string; from: string };
   readonly worker: { heartbeatIntervalMs: number };
+  readonly protocols: { loadTimeoutMs: number; simulationTimeoutMs: number; sandboxMemoryMb: number; gitTimeoutMs: number };
 
   constructor(env: EnvironmentVariables) {
     this.nodeEnv = env.NODE_ENV;
@@ -74,6 +75,12 @@ export class AppConfig {
     this.demo = env.PRAXIS_DEMO;
     this.mail = { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM };
     this.worker = { heartbeatIntervalMs: env.WORKER_HEARTBEAT_INTERVAL_MS };
+    this.protocols = {
+      loadTimeoutMs: env.PROTOCOL_LOAD_TIMEOUT_MS,
+      simulationTimeoutMs: env.PROTOCOL_SIMULATION_TIMEOUT_MS,
+      sandboxMemoryMb: env.PROTOCOL_SANDBOX_MEMORY_MB,
+      gitTimeoutMs: env.PROTOCOL_GIT_TIMEOUT_MS,
+    };
     Object.freeze(this);
   }
 }

@@ -170,6 +170,35 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(100)
   WORKER_HEARTBEAT_INTERVAL_MS = 5000;
+
+  // --- protocol sandbox (discovery and simulation child processes) ---
+  /** Per file when discovering protocols. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(500)
+  @Max(600000)
+  PROTOCOL_LOAD_TIMEOUT_MS = 15000;
+
+  /** Default limit of one simulation (a request may ask for less). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  @Max(3600000)
+  PROTOCOL_SIMULATION_TIMEOUT_MS = 60000;
+
+  /** Heap limit of each sandbox child. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(64)
+  @Max(16384)
+  PROTOCOL_SANDBOX_MEMORY_MB = 512;
+
+  /** Git operations (ls-remote, clone, fetch). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  @Max(3600000)
+  PROTOCOL_GIT_TIMEOUT_MS = 60000;
 }
 
 export class EnvironmentError extends Error {

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
-import { ListQueryDto, OptionalNotNull } from '@praxis/common';
+import { ListQueryDto, OptionalNotNull, queryBoolean } from '@praxis/common';
 import type { ResourceDefinition } from './resource-definition.entity.js';
 
 export const RESOURCE_CATEGORIES = [
@@ -20,7 +20,6 @@ export const RESOURCE_CATEGORIES = [
   'other',
 ] as const;
 
-const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
 /** Filters shared by the definitions list and its facets. */
 export class DefinitionFiltersDto extends ListQueryDto {
@@ -56,7 +55,7 @@ export class DefinitionFiltersDto extends ListQueryDto {
   tipVolumeUl?: number;
 
   @IsOptional()
-  @Transform(toBool)
+  @Transform(queryBoolean)
   @IsBoolean()
   consumable?: boolean;
 
@@ -180,7 +179,7 @@ export class DefinitionFacetsDto {
 
 export class GetDefinitionQueryDto {
   @IsOptional()
-  @Transform(toBool)
+  @Transform(queryBoolean)
   @IsBoolean()
   includeLayout?: boolean;
 }

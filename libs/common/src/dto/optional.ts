@@ -6,3 +6,6 @@ import { ValidateIf, type ValidationOptions } from 'class-validator';
  * "clear this value".
  */
 export const OptionalNotNull = (options?: ValidationOptions) => ValidateIf((_, v) => v !== undefined, options);
+
+/** `@Transform(queryBoolean)`: query strings `true`/`false` become booleans; anything else is left for `@IsBoolean()` to refuse. */
+export const queryBoolean = ({ value }: { value: unknown }): unknown => (value === 'true' ? true : value === 'false' ? false : value);

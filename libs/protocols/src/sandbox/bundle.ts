@@ -51,6 +51,12 @@ export interface Bundle {
   codeHash: string;
 }
 
+/** sha256 of compiled code, leaving out the source map (which names where the source lives). */
+export function hashCode(code: string): string {
+  const cut = code.lastIndexOf('//# sourceMappingURL=');
+  return createHash('sha256').update(cut >= 0 ? code.slice(0, cut) : code).digest('hex');
+}
+
 export class BundleError extends Error {
   constructor(readonly location: FileError) {
     super(location.message);
@@ -78,10 +84,7 @@ export async function bundleFile(root: string, file: string): Promise<Bundle> {
       plugins: [sharedPlugin],
     });
     const code = result.outputFiles[0]!.text;
-    // The hash leaves out the source map, which names where the source lives.
-    const cut = code.lastIndexOf('//# sourceMappingURL=');
-    const body = cut >= 0 ? code.slice(0, cut) : code;
-    return { code, codeHash: createHash('sha256').update(body).digest('hex') };
+    return { code, codeHash: hashCode(code) };
   } catch (err) {
     const e = err as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } | null }> };
     const first = e.errors?.[0];

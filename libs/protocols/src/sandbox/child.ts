@@ -5,7 +5,7 @@ import * as hardware from '@praxis/hardware';
 import * as kit from '@praxis/protocol';
 import { describeProtocol, isProtocolDefinition, ParameterError } from '@praxis/protocol';
 import * as zod from 'zod';
-import { BundleError, bundleFile, errorLocation, importBundle, removeBundles, shareModules } from './bundle.js';
+import { BundleError, bundleFile, errorLocation, hashCode, importBundle, removeBundles, shareModules } from './bundle.js';
 import type { ChildMessage, DiscoveredProtocol, DiscoverJob, FileReport, SimulateJob } from './messages.js';
 import { simulate, SimulationSetupError } from './simulate.js';
 
@@ -32,7 +32,7 @@ async function discover(job: DiscoverJob): Promise<void> {
           protocols.push({ exportName, metadata: describeProtocol(value) });
         }
       }
-      report = { file, ok: true, codeHash: bundle.codeHash, protocols };
+      report = { file, ok: true, codeHash: bundle.codeHash, code: bundle.code, protocols };
     } catch (err) {
       report = { file, ok: false, error: err instanceof BundleError ? err.location : errorLocation(err, job.root, file) };
     }
@@ -43,9 +43,9 @@ async function discover(job: DiscoverJob): Promise<void> {
 async function runSimulation(job: SimulateJob): Promise<void> {
   let def: kit.ProtocolDefinition;
   try {
-    const bundle = await bundleFile(job.root, job.file);
-    if (job.codeHash && bundle.codeHash !== job.codeHash) {
-      await send({ type: 'job-error', error: { kind: 'code-changed', file: job.file, message: `${job.file} no longer compiles to the code of this revision` } });
+    const bundle = { code: job.code, codeHash: hashCode(job.code) };
+    if (bundle.codeHash !== job.codeHash) {
+      await send({ type: 'job-error', error: { kind: 'code-changed', file: job.file, message: `the stored code of ${job.file} does not match its hash ${job.codeHash}` } });
       return;
     }
     const mod = await importBundle(bundle);

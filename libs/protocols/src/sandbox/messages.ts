@@ -20,7 +20,7 @@ export interface DiscoveredProtocol {
 }
 
 /** One file's discovery outcome: its protocols and the content hash of its compiled code, or an error. */
-export type FileReport = { file: string; ok: true; codeHash: string; protocols: DiscoveredProtocol[] } | { file: string; ok: false; error: FileError };
+export type FileReport = { file: string; ok: true; codeHash: string; code: string; protocols: DiscoveredProtocol[] } | { file: string; ok: false; error: FileError };
 
 export interface DiscoverJob {
   type: 'discover';
@@ -38,11 +38,14 @@ export interface SimulationMachine {
 
 export interface SimulateJob {
   type: 'simulate';
+  /** Where the source was when compiled (error locations are reported relative to it). */
   root: string;
   file: string;
   exportName: string;
-  /** The compiled code must still hash to this (the revision the run pinned). */
-  codeHash?: string;
+  /** The compiled module, as discovery produced it: the exact revision is what runs. */
+  code: string;
+  /** Checked against `code` before it is loaded. */
+  codeHash: string;
   parameters: unknown;
   /** The deck to copy (serialized by the hardware library), with its tip/volume state. */
   deck: { layout: SerializedResource; state?: ResourceStateMap } | null;

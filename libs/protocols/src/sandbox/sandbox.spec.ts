@@ -80,8 +80,14 @@ describe('ProtocolSandbox', () => {
     }
   });
 
+  const compiled = async (file: string) => {
+    const [r] = await sandbox.discover(root, [file]);
+    if (!r!.ok) throw new Error(JSON.stringify(r));
+    return { root, file, code: r!.code, codeHash: r!.codeHash };
+  };
+
   it('simulates a protocol: steps, prompts answered with defaults, outputs, state', async () => {
-    const outcome = await sandbox.simulate({ type: 'simulate', root, file: 'good.ts', exportName: 'default', parameters: { n: 3 }, deck: null, machines: {}, resources: {} });
+    const outcome = await sandbox.simulate({ type: 'simulate', ...(await compiled('good.ts')), exportName: 'default', parameters: { n: 3 }, deck: null, machines: {}, resources: {} });
     if (!outcome.ok) throw new Error(JSON.stringify(outcome));
     const r = outcome.report;
     expect(r.passed).toBe(true);
@@ -97,9 +103,12 @@ describe('ProtocolSandbox', () => {
   });
 
   it('answers bad parameters with the field, and stops a protocol stuck in a loop', async () => {
-    const bad = await sandbox.simulate({ type: 'simulate', root, file: 'good.ts', exportName: 'default', parameters: { n: 9 }, deck: null, machines: {}, resources: {} });
+    const good = await compiled('good.ts');
+    const bad = await sandbox.simulate({ type: 'simulate', ...good, exportName: 'default', parameters: { n: 9 }, deck: null, machines: {}, resources: {} });
     expect(bad).toMatchObject({ ok: false, kind: 'parameters', issues: [{ field: 'n' }] });
-    const stuck = await sandbox.simulate({ type: 'simulate', root, file: 'stuck.ts', exportName: 'default', parameters: {}, deck: null, machines: {}, resources: {} }, 1500);
+    const tampered = await sandbox.simulate({ type: 'simulate', ...good, code: good.code.replace('from helper', 'tampered!!!'), exportName: 'default', parameters: {}, deck: null, machines: {}, resources: {} });
+    expect(tampered).toMatchObject({ ok: false, kind: 'code-changed' });
+    const stuck = await sandbox.simulate({ type: 'simulate', ...(await compiled('stuck.ts')), exportName: 'default', parameters: {}, deck: null, machines: {}, resources: {} }, 1500);
     if (!stuck.ok) throw new Error(JSON.stringify(stuck));
     expect(stuck.report.passed).toBe(false);
     expect(stuck.report.violations[0]).toMatchObject({ step: 'spin', error: { name: 'SimulationTimeout' } });

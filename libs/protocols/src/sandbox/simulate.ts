@@ -214,7 +214,7 @@ export async function simulate(def: ProtocolDefinition, job: SimulateJob, progre
     if (stepSeq !== null) perStep.set(stepSeq, (perStep.get(stepSeq) ?? 0) + 1);
     estimatedS += e.estimatedS ?? 0;
   };
-  for (const m of machines) m.onCommand(onCommand);
+  const unsubscribe = machines.map((m) => m.onCommand(onCommand));
 
   const steps: SimulationReport['steps'] = [];
   const logs: SimulationReport['logs'] = [];
@@ -252,6 +252,7 @@ export async function simulate(def: ProtocolDefinition, job: SimulateJob, progre
     violations.push(violationOf(err, inFlight.current));
   }
   for (const s of steps) s.commandCount = perStep.get(s.seq) ?? 0;
+  for (const off of unsubscribe) off();
   for (const m of machines) await m.stop().catch(() => undefined);
   return {
     passed: violations.length === 0,
