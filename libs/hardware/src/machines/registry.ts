@@ -115,6 +115,14 @@ const HAMILTON_USB: BackendDefinition = {
     serialNumber: { type: 'string', minLength: 1, description: 'USB serial number; the first STAR found when omitted' },
     readTimeoutMs: { type: 'integer', minimum: 100, maximum: 600000, default: 30000 },
     numChannels: { type: 'integer', minimum: 1, maximum: 16, default: 8 },
+    gripper: { enum: ['iswap', 'core'], description: 'Plate gripper used by default: the iSWAP when there is one, else the CoRe gripper' },
+    coreGripper: obj({
+      frontChannel: { type: 'integer', minimum: 1, maximum: 15, description: 'Channel (0-based) carrying the front tool; the back tool goes on the one before (default: the last channel)' },
+      gripStrength: { type: 'integer', minimum: 0, maximum: 99 },
+      gripSpeed: { type: 'number', exclusiveMinimum: 0 },
+      zSpeed: { type: 'number', exclusiveMinimum: 0 },
+      returnTools: { type: 'boolean', default: true },
+    }),
   }),
 };
 

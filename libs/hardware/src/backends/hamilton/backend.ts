@@ -523,6 +523,7 @@ export class StarBackend implements LiquidHandlerBackend {
   // ---- plate grippers ---------------------------------------------------------------------------
 
   async pickUpResource(op: ResourcePickup): Promise<void> {
+    if (op.gripper !== undefined) this.gripper = op.gripper as StarGripper; // checked by the setter
     const gripper = this.gripper;
     if (gripper === 'core') return this.corePickUp(op);
     if (gripper !== 'iswap' || !this._hasIswap) throw new LiquidHandlerError('pickUpResource: this STAR has no iSWAP');

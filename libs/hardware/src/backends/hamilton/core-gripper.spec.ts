@@ -71,6 +71,19 @@ describe('StarBackend: CoRe gripper against the firmware simulator', () => {
     expect(sim.lastParameterError).toBeNull();
   });
 
+  it('is chosen per move through the front end (movePlate gripper option)', async () => {
+    const { sim, lh, backend, dest, freeSite } = await setup({ backend: { coreGripper: {} } });
+    await lh.movePlate(dest, freeSite, { gripper: 'core' });
+    expect(sent(sim).slice(-5)).toEqual(['C0ZT', 'C0ZP', 'C0ZM', 'C0ZR', 'C0ZS']);
+    await lh.movePlate(dest, lh.deck.getResource('plate_car_site1') as typeof freeSite, { gripper: 'iswap' });
+    expect(sent(sim).slice(-3)).toEqual(['C0PP', 'C0PM', 'C0PR']);
+    expect(backend.gripper).toBe('iswap');
+    const err = await lh.movePlate(dest, freeSite, { gripper: 'claw' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LiquidHandlerError);
+    expect(String(err)).toContain("gripper must be 'iswap' or 'core'");
+    expect(dest.parent?.name).toBe('plate_car_site1');
+  });
+
   it('is the default gripper of a STAR without iSWAP, on the configured channel pair', async () => {
     const { sim, lh, backend, source, lastSite } = await setup({ hasIswap: false, backend: { coreGripper: { frontChannel: 3 } } });
     expect([backend.hasIswap, backend.hasGripper, backend.gripper]).toEqual([false, true, 'core']);

@@ -69,6 +69,8 @@ export interface GripOptions {
   offset?: Coordinate;
   pickupDistanceFromTop?: number;
   direction?: GripDirection;
+  /** Which gripper to use when the machine has more than one (a STAR: `iswap` or `core`). */
+  gripper?: string;
 }
 
 /** A place to put a gripped resource: a holder (carrier site, machine position), a plate (for a lid), or a deck position. */
@@ -538,8 +540,9 @@ export class LiquidHandler extends Machine<LiquidHandlerBackend> {
     if (pickupDistanceFromTop > resource.sizeZ) throw argError(`pickUpResource: pickupDistanceFromTop ${pickupDistanceFromTop} mm exceeds ${resource.name}'s height ${resource.sizeZ} mm`);
     const offset = opts.offset ?? ORIGIN;
     const direction = opts.direction ?? 'front';
-    await this.command('pickUpResource', { resource: resource.name, pickupDistanceFromTop, direction }, () =>
-      this.backend.pickUpResource({ resource, offset, pickupDistanceFromTop, direction, location: add(resource.getAbsoluteLocation('c', 'c', 't'), offset) }),
+    const gripper = opts.gripper;
+    await this.command('pickUpResource', { resource: resource.name, pickupDistanceFromTop, direction, ...(gripper ? { gripper } : {}) }, () =>
+      this.backend.pickUpResource({ resource, offset, pickupDistanceFromTop, direction, location: add(resource.getAbsoluteLocation('c', 'c', 't'), offset), ...(gripper ? { gripper } : {}) }),
     );
     this.gripped = { resource, direction, offset };
   }

@@ -86,6 +86,8 @@ export interface ResourcePickup {
   direction: GripDirection;
   /** Absolute center-center-top of the resource plus the offset. */
   location: Coordinate;
+  /** Which of the machine's grippers to use (e.g. `iswap` or `core` on a STAR); the backend's default when absent. */
+  gripper?: string;
 }
 
 export interface ResourceMove {
