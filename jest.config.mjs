@@ -22,7 +22,7 @@ const shared = {
   moduleNameMapper: {
     '^@praxis/database/schema$': '<rootDir>/libs/database/src/schema.ts',
     '^@praxis/database/migrate$': '<rootDir>/libs/database/src/migrate.ts',
-    '^@praxis/(common|config|database|redis|auth|hardware|assets|machines|decks|discovery|protocol|protocols)$': '<rootDir>/libs/$1/src/index.ts',
+    '^@praxis/(common|config|database|redis|auth|hardware|assets|machines|decks|discovery|protocol|protocols|execution)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   rootDir: '.',
@@ -33,7 +33,7 @@ export default {
   globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',
   testTimeout: 30000,
   projects: [
-    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'] },
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/examples/**/*.spec.ts'] },
     { ...shared, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'] },
     { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
   ],

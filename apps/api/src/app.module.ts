@@ -8,6 +8,7 @@ import { DecksModule } from '@praxis/decks';
 import { DiscoveryModule } from '@praxis/discovery';
 import { MachinesModule } from '@praxis/machines';
 import { ProtocolsModule } from '@praxis/protocols';
+import { ExecutionModule } from '@praxis/execution';
 import { dataSourceOptions } from '@praxis/database/schema';
 import { RedisModule } from '@praxis/redis';
 import { LoggerModule } from 'nestjs-pino';
@@ -31,6 +32,7 @@ export class AppModule {
         DecksModule,
         DiscoveryModule,
         ProtocolsModule,
+        ExecutionModule,
       ],
     };
   }

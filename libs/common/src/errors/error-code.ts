@@ -12,6 +12,8 @@ export enum ErrorCode {
   METHOD_NOT_ALLOWED = 'METHOD_NOT_ALLOWED',
   CONFLICT = 'CONFLICT',
   ALREADY_EXISTS = 'ALREADY_EXISTS',
+  /** No asset can satisfy a requirement, or the one asked for is taken. */
+  ASSET_UNAVAILABLE = 'ASSET_UNAVAILABLE',
   TOO_MANY_REQUESTS = 'TOO_MANY_REQUESTS',
   SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
   INTERNAL_ERROR = 'INTERNAL_ERROR',
@@ -30,6 +32,7 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.METHOD_NOT_ALLOWED]: 405,
   [ErrorCode.CONFLICT]: 409,
   [ErrorCode.ALREADY_EXISTS]: 409,
+  [ErrorCode.ASSET_UNAVAILABLE]: 409,
   [ErrorCode.TOO_MANY_REQUESTS]: 429,
   [ErrorCode.SERVICE_UNAVAILABLE]: 503,
   [ErrorCode.INTERNAL_ERROR]: 500,

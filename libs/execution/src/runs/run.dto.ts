@@ -1,0 +1,173 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsDate, IsEnum, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { ListQueryDto, OptionalNotNull } from '@praxis/common';
+import type { PendingInput, Run, RunAsset } from './run.entity.js';
+import { RunStatus } from './run-status.js';
+
+export class CreateRunDto {
+  /** The protocol definition revision to run (see `/protocols/definitions`). */
+  @IsUUID()
+  protocolId!: string;
+
+  /** Checked against the definition's parameters schema; defaults fill what is left out. */
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { volume: 50 } })
+  @OptionalNotNull()
+  @IsObject()
+  parameters?: Record<string, unknown>;
+
+  /** Requirement → machine or resource id; requirements left out are matched by category (and model) among the workcell's assets. */
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string', format: 'uuid' } })
+  @OptionalNotNull()
+  @IsObject()
+  assets?: Record<string, string>;
+
+  /** Where to run; may be left out when the assets given, or a single workcell, decide it. */
+  @OptionalNotNull()
+  @IsUUID()
+  workcellId?: string;
+
+  /** Start no earlier than this (ISO 8601); the run is `scheduled` until then. */
+  @OptionalNotNull()
+  @Type(() => Date)
+  @IsDate()
+  scheduledAt?: Date;
+
+  /** Higher goes first among runs waiting for the same assets (default 0). */
+  @OptionalNotNull()
+  @IsInt()
+  @Min(-1000)
+  @Max(1000)
+  priority?: number;
+}
+
+export class ListRunsQueryDto extends ListQueryDto {
+  @ApiPropertyOptional({ enum: RunStatus, enumName: 'RunStatus' })
+  @IsOptional()
+  @IsEnum(RunStatus)
+  status?: RunStatus;
+
+  /** A protocol definition id. */
+  @IsOptional()
+  @IsUUID()
+  protocolId?: string;
+
+  /** A protocol name (any revision). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  protocolName?: string;
+
+  @IsOptional()
+  @IsUUID()
+  workcellId?: string;
+}
+
+export class RunActionDto {
+  @ApiProperty({ enum: ['pause', 'resume', 'cancel'] })
+  @IsIn(['pause', 'resume', 'cancel'])
+  action!: 'pause' | 'resume' | 'cancel';
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  reason?: string;
+}
+
+export class RunAssetDto {
+  @ApiProperty({ enum: ['machine', 'resource'] })
+  kind!: 'machine' | 'resource';
+  id!: string;
+  name!: string;
+  category!: string;
+}
+
+export class PendingInputDto {
+  id!: string;
+  prompt!: string;
+  /** JSON Schema of the fields: what a client renders as a form. */
+  @ApiProperty({ type: 'object', additionalProperties: true })
+  fieldsSchema!: Record<string, unknown>;
+  stepSeq!: number | null;
+  requestedAt!: string;
+  timeoutMs?: number;
+}
+
+export class RunErrorDto {
+  name!: string;
+  message!: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true })
+  step?: { seq: number; name: string } | null;
+}
+
+export class RunDto {
+  id!: string;
+  protocolId!: string;
+  protocolName!: string;
+  protocolVersion!: string;
+  workcellId!: string;
+  @ApiProperty({ enum: RunStatus, enumName: 'RunStatus' })
+  status!: RunStatus;
+  priority!: number;
+  @ApiProperty({ type: 'object', additionalProperties: true })
+  parameters!: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: { $ref: '#/components/schemas/RunAssetDto' } })
+  assets!: Record<string, RunAsset>;
+  deckLayoutId!: string | null;
+  scheduledAt!: Date | null;
+  startedAt!: Date | null;
+  endedAt!: Date | null;
+  @ApiProperty({ type: RunErrorDto, nullable: true })
+  error!: RunErrorDto | null;
+  @ApiProperty({ type: PendingInputDto, nullable: true })
+  pendingInput!: PendingInput | null;
+  @ApiProperty({ nullable: true })
+  result!: unknown;
+  createdBy!: string;
+  properties!: Record<string, unknown>;
+  createdAt!: Date;
+  updatedAt!: Date;
+
+  static from(r: Run): RunDto {
+    return {
+      id: r.id,
+      protocolId: r.protocolId,
+      protocolName: r.protocolName,
+      protocolVersion: r.protocolVersion,
+      workcellId: r.workcellId,
+      status: r.status,
+      priority: r.priority,
+      parameters: r.parameters,
+      assets: r.assets,
+      deckLayoutId: r.deckLayoutId,
+      scheduledAt: r.scheduledAt,
+      startedAt: r.startedAt,
+      endedAt: r.endedAt,
+      error: r.error,
+      pendingInput: r.pendingInput,
+      result: r.result ?? null,
+      createdBy: r.createdBy,
+      properties: r.properties,
+      createdAt: r.createdAt,
+      updatedAt: r.updatedAt,
+    };
+  }
+}
+
+export class RunPageDto {
+  @ApiProperty({ type: [RunDto] })
+  items!: RunDto[];
+  total!: number;
+  limit!: number;
+  offset!: number;
+}
+
+export class RunTransitionDto {
+  @ApiProperty({ enum: RunStatus, enumName: 'RunStatus', nullable: true })
+  from!: RunStatus | null;
+  @ApiProperty({ enum: RunStatus, enumName: 'RunStatus' })
+  to!: RunStatus;
+  actor!: string;
+  reason!: string | null;
+  at!: Date;
+}

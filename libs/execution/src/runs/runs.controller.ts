@@ -1,0 +1,61 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiExtraModels, ApiTags } from '@nestjs/swagger';
+import { Role, Roles } from '@praxis/auth';
+import { UuidPipe } from '@praxis/common';
+import type { Request } from 'express';
+import { CreateRunDto, ListRunsQueryDto, RunActionDto, RunAssetDto, RunDto, RunPageDto, RunTransitionDto } from './run.dto.js';
+import { RunsService } from './runs.service.js';
+
+/** `user:<name>` of the request's token, for the transition log. */
+export function actorOf(req: Request): string {
+  const u = req.user as { username?: string; sub?: string } | undefined;
+  return `user:${u?.username ?? u?.sub ?? 'unknown'}`;
+}
+
+@ApiTags('runs')
+@ApiBearerAuth()
+@ApiExtraModels(RunAssetDto)
+@Roles(Role.Viewer)
+@Controller('runs')
+export class RunsController {
+  constructor(private readonly runs: RunsService) {}
+
+  /**
+   * Start a run of a protocol definition (operator): parameters are checked against its schema,
+   * assets are the ones given or matched in the workcell (409 naming a requirement nothing
+   * satisfies). Answers `queued`, or `scheduled` when `scheduledAt` is in the future.
+   */
+  @Post()
+  @Roles(Role.Operator)
+  async startRun(@Body() dto: CreateRunDto, @Req() req: Request): Promise<RunDto> {
+    return RunDto.from(await this.runs.create(dto, actorOf(req)));
+  }
+
+  /** List runs (filters: status, protocol, workcell, created range). */
+  @Get()
+  async listRuns(@Query() query: ListRunsQueryDto): Promise<RunPageDto> {
+    const page = await this.runs.list(query);
+    return { ...page, items: page.items.map(RunDto.from) };
+  }
+
+  /** Get one run: status, timings, assets, pending input, error. */
+  @Get(':id')
+  async getRun(@Param('id', UuidPipe) id: string): Promise<RunDto> {
+    return RunDto.from(await this.runs.get(id));
+  }
+
+  /** Every status change of the run, with time, actor and reason. */
+  @Get(':id/transitions')
+  async listRunTransitions(@Param('id', UuidPipe) id: string): Promise<RunTransitionDto[]> {
+    await this.runs.get(id);
+    return (await this.runs.transitions(id)).map((t) => ({ from: t.from, to: t.to, actor: t.actor, reason: t.reason, at: t.at }));
+  }
+
+  /** Pause, resume or cancel a run (operator); 409 naming the status when the action is not allowed now. */
+  @Post(':id/actions')
+  @HttpCode(202)
+  @Roles(Role.Operator)
+  async actOnRun(@Param('id', UuidPipe) id: string, @Body() dto: RunActionDto, @Req() req: Request): Promise<RunDto> {
+    return RunDto.from(await this.runs.act(id, dto, actorOf(req)));
+  }
+}

@@ -1,0 +1,240 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { Resource, ResourceStatus, WorkcellsService } from '@praxis/assets';
+import { AppException, ErrorCode, type FieldError, type Page } from '@praxis/common';
+import { paginate, uuidv7 } from '@praxis/database';
+import { Machine, MachineStatus, validateConnectionConfig } from '@praxis/machines';
+import { ProtocolDefinitionsService } from '@praxis/protocols';
+import { RedisService } from '@praxis/redis';
+import { isUUID } from 'class-validator';
+import { DataSource, type EntityManager, Repository } from 'typeorm';
+import { RunQueues } from '../run-queues.js';
+import type { CreateRunDto, ListRunsQueryDto, RunActionDto } from './run.dto.js';
+import { Run, type RunAsset, RunTransition } from './run.entity.js';
+import { actionTarget, assertTransition, isTerminal, RunStatus } from './run-status.js';
+
+/** Redis channel the API publishes operator actions on; workers apply them to live runs. */
+export const RUN_CONTROL_CHANNEL = 'praxis:runs:control';
+export interface RunControlMessage {
+  runId: string;
+  action: 'pause' | 'resume' | 'cancel';
+  reason?: string;
+}
+
+/**
+ * Candidates named like the requirement first (`source` → `source_plate` before `destination_plate`),
+ * otherwise in the order given (free first, then by name). Stable.
+ */
+export function byNameAffinity<T extends { name: string }>(rows: T[], key: string): T[] {
+  const k = key.toLowerCase();
+  const score = (n: string) => (n.toLowerCase() === k ? 0 : n.toLowerCase().startsWith(k) ? 1 : n.toLowerCase().includes(k) ? 2 : 3);
+  return rows.map((r, i) => ({ r, i, s: score(r.name) })).sort((a, b) => a.s - b.s || a.i - b.i).map((x) => x.r);
+}
+
+@Injectable()
+export class RunsService {
+  private readonly logger = new Logger(RunsService.name);
+
+  constructor(
+    @InjectRepository(Run) private readonly runs: Repository<Run>,
+    @InjectRepository(Machine) private readonly machines: Repository<Machine>,
+    @InjectRepository(Resource) private readonly resources: Repository<Resource>,
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly definitions: ProtocolDefinitionsService,
+    private readonly workcells: WorkcellsService,
+    private readonly queues: RunQueues,
+    private readonly redis: RedisService,
+  ) {}
+
+  list(q: ListRunsQueryDto): Promise<Page<Run>> {
+    const qb = this.runs.createQueryBuilder('r');
+    if (q.status) qb.andWhere('r.status = :status', { status: q.status });
+    if (q.protocolId) qb.andWhere('r.protocolId = :protocolId', { protocolId: q.protocolId });
+    if (q.protocolName) qb.andWhere('r.protocolName = :protocolName', { protocolName: q.protocolName });
+    if (q.workcellId) qb.andWhere('r.workcellId = :workcellId', { workcellId: q.workcellId });
+    return paginate(qb, q, { sortable: ['createdAt', 'updatedAt', 'status', 'priority', 'startedAt', 'endedAt', 'protocolName'], defaultSort: '-createdAt' });
+  }
+
+  async get(id: string): Promise<Run> {
+    const r = await this.runs.findOneBy({ id });
+    if (!r) throw AppException.notFound('Run', id);
+    return r;
+  }
+
+  transitions(runId: string): Promise<RunTransition[]> {
+    return this.db.getRepository(RunTransition).find({ where: { runId }, order: { at: 'ASC' } });
+  }
+
+  /**
+   * Records a run and enqueues it on its workcell's queue: parameters checked against the
+   * definition's schema, assets the ones given or matched by category and model in the workcell.
+   */
+  async create(dto: CreateRunDto, actor: string): Promise<Run> {
+    const errors: FieldError[] = [];
+    const def = await this.definitions.get(dto.protocolId).catch((err: unknown) => {
+      if (err instanceof AppException && err.code === ErrorCode.NOT_FOUND) return null;
+      throw err;
+    });
+    if (!def) throw AppException.validation([{ field: 'protocolId', message: `protocolId: no protocol definition ${dto.protocolId}` }]);
+    const checked = validateConnectionConfig(def.parametersSchema, dto.parameters ?? {}, 'parameters');
+    errors.push(...checked.errors);
+
+    const given = dto.assets ?? {};
+    const picked = new Map<string, Machine | Resource>();
+    for (const [key, id] of Object.entries(given)) {
+      const field = `assets.${key}`;
+      const req = def.assets[key];
+      if (!req) errors.push({ field, message: `${field}: ${def.name} has no asset requirement "${key}" (it has: ${Object.keys(def.assets).join(', ') || 'none'})` });
+      else if (typeof id !== 'string' || !isUUID(id)) errors.push({ field, message: `${field} must be the id (UUID) of a ${req.kind}` });
+      else {
+        const asset = req.kind === 'machine' ? await this.machines.findOneBy({ id }) : await this.resources.findOne({ where: { id }, relations: { definition: true } });
+        if (!asset) errors.push({ field, message: `${field}: no ${req.kind} ${id}` });
+        else if (asset.category !== req.category) errors.push({ field, message: `${field}: ${asset.name} is a ${asset.category}; ${key} needs a ${req.category}` });
+        else picked.set(key, asset);
+      }
+    }
+
+    let workcellId = dto.workcellId;
+    if (workcellId) {
+      if (!(await this.workcells.exists(workcellId))) errors.push({ field: 'workcellId', message: `workcellId: no workcell ${workcellId}` });
+    } else {
+      const fromAssets = [...picked.values()].map((a) => a.workcellId).find((w): w is string => !!w);
+      if (fromAssets) workcellId = fromAssets;
+      else {
+        const all = (await this.db.query('SELECT id FROM workcells ORDER BY "createdAt" LIMIT 2')) as Array<{ id: string }>;
+        if (all.length === 1) workcellId = all[0]!.id;
+        else errors.push({ field: 'workcellId', message: all.length ? 'workcellId is required: there is more than one workcell' : 'workcellId: there is no workcell' });
+      }
+    }
+    for (const [key, a] of picked) {
+      if (workcellId && a.workcellId !== workcellId) errors.push({ field: `assets.${key}`, message: `assets.${key}: ${a.name} is not in workcell ${workcellId}` });
+    }
+    if (dto.scheduledAt && Number.isNaN(dto.scheduledAt.getTime())) errors.push({ field: 'scheduledAt', message: 'scheduledAt must be a date' });
+    if (errors.length) throw AppException.validation(errors);
+
+    // Requirements not given: matched among the workcell's assets, free ones first.
+    const assets: Record<string, RunAsset> = {};
+    const taken = new Set([...picked.values()].map((a) => a.id));
+    for (const [key, req] of Object.entries(def.assets)) {
+      let asset = picked.get(key);
+      if (!asset) {
+        asset = (await this.match(workcellId!, key, req.kind, req.category, req.model, taken)) ?? undefined;
+        if (!asset) {
+          if (req.optional) continue;
+          throw new AppException(
+            ErrorCode.ASSET_UNAVAILABLE,
+            `Nothing in the workcell satisfies requirement "${key}" (${req.kind} ${req.category}${req.model ? `, model ${req.model}` : ''})`,
+            { requirement: key, kind: req.kind, category: req.category, model: req.model ?? null },
+          );
+        }
+        taken.add(asset.id);
+      }
+      assets[key] = { kind: req.kind, id: asset.id, name: asset.name, category: asset.category };
+    }
+    const layout = await this.layoutFor(workcellId!, def.deckLayout, assets);
+
+    const now = new Date();
+    const scheduled = dto.scheduledAt && dto.scheduledAt.getTime() > now.getTime() + 50;
+    const run = this.runs.create({
+      id: uuidv7(),
+      protocolId: def.id,
+      protocolName: def.name,
+      protocolVersion: def.version,
+      workcellId: workcellId!,
+      status: scheduled ? RunStatus.Scheduled : RunStatus.Queued,
+      priority: dto.priority ?? 0,
+      parameters: checked.value,
+      assets,
+      deckLayoutId: layout,
+      scheduledAt: dto.scheduledAt ?? null,
+      startedAt: null,
+      endedAt: null,
+      error: null,
+      pendingInput: null,
+      result: null,
+      createdBy: actor,
+      workerId: null,
+      properties: {},
+    });
+    await this.db.transaction(async (em) => {
+      await em.getRepository(Run).insert(run as never);
+      await this.record(em, run.id, null, run.status, actor, scheduled ? `scheduled for ${dto.scheduledAt!.toISOString()}` : null);
+    });
+    try {
+      await this.queues.enqueue(run.workcellId, run.id, { delayMs: scheduled ? dto.scheduledAt!.getTime() - now.getTime() : 0, priority: run.priority });
+    } catch (err) {
+      await this.transition(run.id, RunStatus.Failed, 'system', `could not be enqueued: ${(err as Error).message}`, { error: { name: 'QueueError', message: (err as Error).message } });
+      throw new AppException(ErrorCode.SERVICE_UNAVAILABLE, 'The run queue is unavailable; the run was not started');
+    }
+    return this.get(run.id);
+  }
+
+  /**
+   * pause / resume / cancel. Runs not yet started are cancelled here; live ones move to pausing /
+   * canceling and the worker executing them applies the action (pause before the next hardware
+   * command, cancel within one).
+   */
+  async act(id: string, dto: RunActionDto, actor: string): Promise<Run> {
+    const run = await this.get(id);
+    const to = actionTarget(id, dto.action, run.status);
+    const extra: Partial<Run> = to === RunStatus.Cancelled ? { endedAt: new Date() } : {};
+    await this.transition(id, to, actor, dto.reason ?? null, extra, run.status);
+    if (to === RunStatus.Cancelled) await this.queues.remove(run.workcellId, id);
+    else {
+      const msg: RunControlMessage = { runId: id, action: dto.action, ...(dto.reason ? { reason: dto.reason } : {}) };
+      await this.redis.client.publish(RUN_CONTROL_CHANNEL, JSON.stringify(msg));
+    }
+    return this.get(id);
+  }
+
+  /**
+   * The only way a run's status changes: checked against the transition table, conditional on
+   * the status read (a concurrent change answers 409), recorded with time and actor.
+   */
+  async transition(id: string, to: RunStatus, actor: string, reason: string | null, extra: Partial<Run> = {}, expected?: RunStatus): Promise<void> {
+    await this.db.transaction(async (em) => {
+      const rows = (await em.query('SELECT status FROM runs WHERE id = $1 FOR UPDATE', [id])) as Array<{ status: RunStatus }>;
+      if (!rows.length) throw AppException.notFound('Run', id);
+      const from = rows[0]!.status;
+      if (expected && from !== expected) throw new AppException(ErrorCode.CONFLICT, `Run ${id} changed to ${from} meanwhile`, { status: from });
+      assertTransition(id, from, to);
+      await em.getRepository(Run).update({ id }, { ...extra, status: to } as never);
+      await this.record(em, id, from, to, actor, reason);
+    });
+  }
+
+  private async record(em: EntityManager, runId: string, from: RunStatus | null, to: RunStatus, actor: string, reason: string | null): Promise<void> {
+    await em.getRepository(RunTransition).insert({ id: uuidv7(), runId, from, to, actor, reason, at: new Date() });
+  }
+
+  private async match(workcellId: string, key: string, kind: 'machine' | 'resource', category: string, model: string | undefined, taken: Set<string>): Promise<Machine | Resource | null> {
+    if (kind === 'machine') {
+      const qb = this.machines.createQueryBuilder('m').leftJoin('m.definition', 'd').where('m.workcellId = :w AND m.category = :c', { w: workcellId, c: category });
+      if (model) qb.andWhere('(d.name = :model OR d.model = :model)', { model });
+      qb.andWhere('m.status NOT IN (:...down)', { down: [MachineStatus.Offline, MachineStatus.Maintenance, MachineStatus.Error] });
+      const rows = await qb.orderBy(`CASE WHEN m.status = 'available' THEN 0 ELSE 1 END`).addOrderBy('m.name').getMany();
+      return byNameAffinity(rows, key).find((r) => !taken.has(r.id)) ?? null;
+    }
+    const qb = this.resources.createQueryBuilder('r').leftJoin('r.definition', 'd').where('r.workcellId = :w AND r.category = :c', { w: workcellId, c: category });
+    if (model) qb.andWhere('d.name = :model', { model });
+    const rows = await qb.orderBy(`CASE WHEN r.status = '${ResourceStatus.AvailableOnDeck}' THEN 0 ELSE 1 END`).addOrderBy('r.name').getMany();
+    return byNameAffinity(rows, key).find((r) => !taken.has(r.id)) ?? null;
+  }
+
+  /** The deck layout: the protocol's named one, else the layout of the deck of the run's liquid handler. */
+  private async layoutFor(workcellId: string, wanted: { kind: string; name?: string } | null, assets: Record<string, RunAsset>): Promise<string | null> {
+    if (wanted?.kind === 'name') {
+      const rows = (await this.db.query('SELECT id FROM deck_layouts WHERE name = $1 AND ("workcellId" = $2 OR "workcellId" IS NULL) ORDER BY "workcellId" NULLS LAST LIMIT 1', [wanted.name, workcellId])) as Array<{ id: string }>;
+      if (!rows.length) throw new AppException(ErrorCode.ASSET_UNAVAILABLE, `The protocol uses deck layout "${wanted.name}", which this workcell does not have`, { deckLayout: wanted.name });
+      return rows[0]!.id;
+    }
+    const machineIds = Object.values(assets).filter((a) => a.kind === 'machine').map((a) => a.id);
+    if (!machineIds.length) return null;
+    const rows = (await this.db.query('SELECT "layoutId" FROM decks WHERE "machineId" = ANY($1::uuid[]) AND "layoutId" IS NOT NULL LIMIT 1', [machineIds])) as Array<{ layoutId: string }>;
+    return rows[0]?.layoutId ?? null;
+  }
+
+  isTerminal(run: Run): boolean {
+    return isTerminal(run.status);
+  }
+}
