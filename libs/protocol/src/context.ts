@@ -5,7 +5,7 @@ import { jsonSchemaOf } from './define.js';
 import { assertJson, toLoggable, type JsonValue } from './json.js';
 import { currentFrame, errorOrigin, type InputValidation, type LogLevel, type RunFrame, type RunHooks } from './runtime.js';
 import { RunState, stateAccess, type StateAccess, type StateListener } from './state.js';
-import { RunCancelledError, runStep, throwIfCancelled } from './step.js';
+import { cancellationError, runStep, throwIfCancelled } from './step.js';
 
 export interface Logger {
   (message: string, data?: unknown): void;
@@ -104,6 +104,9 @@ function createContext(frame: RunFrame, parameters: unknown, assets: Record<stri
     if (opts.timeoutMs !== undefined && (!Number.isFinite(opts.timeoutMs) || opts.timeoutMs <= 0)) throw new TypeError('requestInput: timeoutMs must be a positive number');
     throwIfCancelled(frame.signal);
     const schema = toFieldsSchema(opts.fields);
+    // Values this validate() produced: a host returns either one of these (already parsed, so not
+    // parsed again: a field transform must apply once) or the raw answer (parsed here).
+    const produced = new WeakSet<object>();
     const validate = (values: unknown): InputValidation => {
       const r = schema.safeParse(values ?? {});
       if (!r.success) return { ok: false, issues: zodIssues(r.error) };
@@ -112,12 +115,13 @@ function createContext(frame: RunFrame, parameters: unknown, assets: Record<stri
       } catch (e) {
         return { ok: false, issues: [{ field: 'values', message: (e as Error).message }] };
       }
+      produced.add(r.data);
       return { ok: true, value: r.data as Record<string, JsonValue> };
     };
+    // The host's signal: aborted when the run is cancelled or the prompt times out.
     const controller = new AbortController();
-    const onAbort = () => controller.abort(frame.signal.reason);
-    frame.signal.addEventListener('abort', onAbort, { once: true });
     let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
     try {
       const answer = hooks.requestInput(
         { id: randomUUID(), prompt: opts.prompt, fieldsSchema: jsonSchemaOf(schema), ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}), stepSeq: stepSeq() },
@@ -138,17 +142,23 @@ function createContext(frame: RunFrame, parameters: unknown, assets: Record<stri
       }
       racers.push(
         new Promise((_, reject) => {
-          if (frame.signal.aborted) reject(frame.signal.reason ?? new RunCancelledError());
-          frame.signal.addEventListener('abort', () => reject(frame.signal.reason ?? new RunCancelledError()), { once: true });
+          onAbort = () => {
+            const err = cancellationError(frame.signal);
+            controller.abort(err);
+            reject(err);
+          };
+          if (frame.signal.aborted) onAbort();
+          else frame.signal.addEventListener('abort', onAbort, { once: true });
         }),
       );
       const raw = await Promise.race(racers);
+      if (raw && typeof raw === 'object' && produced.has(raw)) return raw as never;
       const checked = validate(raw);
       if (!checked.ok) throw new ParameterError(checked.issues);
       return checked.value as never;
     } finally {
       if (timer) clearTimeout(timer);
-      frame.signal.removeEventListener('abort', onAbort);
+      if (onAbort) frame.signal.removeEventListener('abort', onAbort);
     }
   };
 

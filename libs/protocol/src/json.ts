@@ -89,7 +89,7 @@ export function toLoggable(value: unknown): JsonValue {
     const ref = hardwareRef(o);
     if (ref) return ref;
     if (v instanceof Error) return { $error: v.name, message: v.message };
-    if (v instanceof Date) return v.toISOString();
+    if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString();
     if (depth >= MAX_DEPTH) return '[…]';
     seen.add(o);
     try {

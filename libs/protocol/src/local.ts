@@ -10,7 +10,7 @@ export interface LocalRunOptions {
   parameters?: unknown;
   assets: Record<string, unknown>;
   /**
-   * Answers to `requestInput`: a function of the request, or values used in order. With none,
+   * Answers to `requestInput`: a function of the request (it may return a promise), or values used in order. With none,
    * each prompt takes its fields' defaults (an error when a field has no default).
    */
   answers?: ((request: InputRequest) => unknown) | unknown[];
@@ -58,7 +58,8 @@ export class RunRecorder implements RunHooks {
   }
 
   async requestInput(request: InputRequest, validate: (values: unknown) => InputValidation): Promise<Record<string, JsonValue>> {
-    const raw = typeof this.answers === 'function' ? this.answers(request) : Array.isArray(this.answers) ? this.answers[this.answered++] : undefined;
+    // A function may answer asynchronously (like an operator would).
+    const raw: unknown = await (typeof this.answers === 'function' ? this.answers(request) : Array.isArray(this.answers) ? this.answers[this.answered++] : undefined);
     const checked = validate(raw ?? {});
     if (!checked.ok) {
       const why = raw === undefined ? 'the fields have no defaults for: ' : 'the answer is invalid: ';

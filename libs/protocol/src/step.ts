@@ -9,8 +9,22 @@ export class RunCancelledError extends Error {
   }
 }
 
+/**
+ * The error a cancelled run fails with: the abort reason when the host gave an Error of its own,
+ * otherwise a RunCancelledError (carrying a text reason). `abort()` with no reason sets a DOMException
+ * named AbortError, which is not a reason of the host's: it becomes a RunCancelledError too.
+ */
+export function cancellationError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  if (reason instanceof RunCancelledError) return reason;
+  // Duck-typed as well as instanceof: a reason from another realm (a VM context) is still an error.
+  const isError = reason instanceof Error || (!!reason && typeof reason === 'object' && typeof (reason as Error).name === 'string' && typeof (reason as Error).message === 'string');
+  if (isError && (reason as Error).name !== 'AbortError') return reason as Error;
+  return new RunCancelledError(typeof reason === 'string' && reason ? reason : undefined);
+}
+
 export function throwIfCancelled(signal: AbortSignal): void {
-  if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new RunCancelledError(typeof signal.reason === 'string' ? signal.reason : undefined);
+  if (signal.aborted) throw cancellationError(signal);
 }
 
 function describeError(err: unknown): { name: string; message: string } {
