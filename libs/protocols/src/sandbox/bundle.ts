@@ -5,11 +5,13 @@
 import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
+import { bundleDir } from './bundle-dir.js';
 import type { FileError } from './messages.js';
+
+export { bundleDir };
 
 export const SHARED_MODULES_KEY = Symbol.for('praxis.sandbox.modules');
 const SHARED = /^(@praxis\/protocol|@praxis\/hardware|zod|zod\/v4)$/;
@@ -104,7 +106,7 @@ let dir: string | undefined;
 
 /** Imports a compiled bundle (one module instance per code hash). */
 export async function importBundle(bundle: Bundle): Promise<Record<string, unknown>> {
-  dir ??= join(tmpdir(), `praxis-sandbox-${process.pid}`);
+  dir ??= bundleDir();
   await mkdir(dir, { recursive: true });
   const path = join(dir, `${bundle.codeHash}.mjs`);
   await writeFile(path, bundle.code);

@@ -3,9 +3,10 @@
 // the report and a fresh child carries on with the rest.
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleDir } from './bundle-dir.js';
 import type { ChildMessage, DiscoverJob, FileError, FileReport, SimulateJob, SimulationReport } from './messages.js';
 
 export interface SandboxLimits {
@@ -18,45 +19,57 @@ export type SimulationOutcome =
   | { ok: true; report: SimulationReport }
   | { ok: false; kind: 'load' | 'parameters' | 'setup' | 'code-changed'; error: FileError; issues?: Array<{ field: string; message: string }> };
 
-const here = fileURLToPath(import.meta.url);
-let childScript: Promise<string> | undefined;
+const childScripts = new Map<string, Promise<string>>();
 
 /**
- * The child's entry file. From a build it is `child.js` beside this file; from TypeScript sources
- * (tests, ts runners) it is compiled once with esbuild into node_modules/.cache, next to the
- * packages it imports.
+ * The entry file of a child process that lives beside `moduleUrl` (a module's `import.meta.url`).
+ * From a build it is `<name>.js` beside that module; from TypeScript sources (tests, ts runners) it
+ * is `<name>.ts` compiled once with esbuild into node_modules/.cache, next to the packages it imports.
  */
-function resolveChildScript(): Promise<string> {
-  return (childScript ??= (async () => {
-    if (here.endsWith('.js')) return join(dirname(here), 'child.js');
-    const repo = resolve(dirname(here), '../../../..');
-    const entry = join(dirname(here), 'child.ts');
-    const { build } = await import('esbuild');
-    const result = await build({
-      entryPoints: [entry],
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      packages: 'external',
-      tsconfig: join(repo, 'tsconfig.json'),
-      sourcemap: 'inline',
-      logLevel: 'silent',
-    });
-    const code = result.outputFiles[0]!.text;
-    const dir = join(repo, 'node_modules', '.cache', 'praxis-sandbox');
-    mkdirSync(dir, { recursive: true });
-    const out = join(dir, `child-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
-    if (!existsSync(out) || readFileSync(out, 'utf8') !== code) {
-      const { writeFileSync } = await import('node:fs');
-      writeFileSync(out, code);
-    }
-    return out;
-  })());
+export function childEntryScript(moduleUrl: string, name: string): Promise<string> {
+  const from = fileURLToPath(moduleUrl);
+  const key = join(dirname(from), name);
+  let script = childScripts.get(key);
+  if (!script) {
+    script = compileChildEntry(from, name);
+    childScripts.set(key, script);
+    script.catch(() => childScripts.delete(key));
+  }
+  return script;
 }
 
-function cleanEnv(): NodeJS.ProcessEnv {
+async function compileChildEntry(from: string, name: string): Promise<string> {
+  if (from.endsWith('.js')) return join(dirname(from), `${name}.js`);
+  const repo = resolve(dirname(from), '../../../..');
+  const entry = join(dirname(from), `${name}.ts`);
+  const { build } = await import('esbuild');
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    tsconfig: join(repo, 'tsconfig.json'),
+    sourcemap: 'inline',
+    logLevel: 'silent',
+  });
+  const code = result.outputFiles[0]!.text;
+  const dir = join(repo, 'node_modules', '.cache', 'praxis-sandbox');
+  mkdirSync(dir, { recursive: true });
+  const out = join(dir, `${basename(dirname(from))}-${name}-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
+  if (!existsSync(out) || readFileSync(out, 'utf8') !== code) writeFileSync(out, code);
+  return out;
+}
+
+/** The sandbox child's entry file. */
+function resolveChildScript(): Promise<string> {
+  return childEntryScript(import.meta.url, 'child');
+}
+
+/** The environment of a child that runs protocol code: no database URL, no secrets. */
+export function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { NODE_ENV: 'production', PRAXIS_SANDBOX: '1' };
   for (const k of ['PATH', 'LANG', 'TZ', 'TMPDIR', 'HOME']) if (process.env[k]) env[k] = process.env[k];
   return env;
@@ -82,7 +95,13 @@ async function spawnChild(limits: SandboxLimits, onMessage: (m: ChildMessage) =>
     err = (err + d.toString()).slice(-4000);
   });
   proc.on('message', (m) => onMessage(m as ChildMessage));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => proc.once('exit', (code, signal) => res({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
+    proc.once('exit', (code, signal) => {
+      // A killed child cannot remove the bundles it wrote.
+      if (proc.pid) rmSync(bundleDir(proc.pid), { recursive: true, force: true });
+      res({ code, signal });
+    }),
+  );
   proc.on('error', () => undefined);
   return { proc, stderr: () => err, exited };
 }

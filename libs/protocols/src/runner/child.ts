@@ -1,0 +1,181 @@
+// The run child: the process in which one protocol runs for real. It loads the stored compiled
+// code (checking its hash), builds its own copy of the deck and the run's assets (machines are
+// proxies whose hardware calls go to the worker over IPC), runs the protocol with the kit's
+// executeProtocol, forwards steps, logs, outputs, state and prompts, reports the outcome and exits.
+// The worker (host.ts) gives it a clean environment and a heap limit, and kills it when it must.
+import * as hardware from '@praxis/hardware';
+import { setTipTracking, setVolumeTracking } from '@praxis/hardware';
+import * as kit from '@praxis/protocol';
+import { executeProtocol, failedStep, InputTimeoutError, isProtocolDefinition, RunCancelledError, type InputValidation, type JsonValue, type ProtocolDefinition, type RunHooks } from '@praxis/protocol';
+import * as zod from 'zod';
+import { errorLocation, hashCode, importBundle, removeBundles, shareModules } from '../sandbox/bundle.js';
+import type { CommandReply, CommandUpdate, RunChildMessage, InputAnswerResult, RunOutcome, RunSpec, RunParentMessage, WireCall, WireError } from './messages.js';
+import { buildRunAssets } from './remote.js';
+
+shareModules({ '@praxis/protocol': kit as Record<string, unknown>, '@praxis/hardware': hardware as Record<string, unknown>, zod: zod as Record<string, unknown> });
+process.on('exit', removeBundles);
+// The worker went away: nobody is left to execute hardware calls or hear the outcome.
+process.on('disconnect', () => process.exit(1));
+
+function send(msg: RunChildMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send || !process.connected) return resolve();
+    try {
+      process.send(msg, undefined, {}, () => resolve());
+    } catch {
+      resolve();
+    }
+  });
+}
+
+type CallAnswer = { ok: true; reply: CommandReply } | { ok: false; error: WireError; update?: CommandUpdate };
+
+const controller = new AbortController();
+const pendingCalls = new Map<number, { resolve: (a: CallAnswer) => void; reject: (e: Error) => void }>();
+const pendingInputs = new Map<string, { validate: (v: unknown) => InputValidation; resolve: (v: Record<string, JsonValue>) => void }>();
+let nextCallId = 0;
+let started = false;
+
+function cancelled(): Error {
+  const r = controller.signal.reason;
+  return r instanceof Error ? r : new RunCancelledError();
+}
+
+function call(c: WireCall): Promise<CallAnswer> {
+  if (controller.signal.aborted) return Promise.reject(cancelled());
+  const id = ++nextCallId;
+  return new Promise<CallAnswer>((resolve, reject) => {
+    pendingCalls.set(id, { resolve, reject });
+    void send({ type: 'command', id, ...c });
+  });
+}
+
+const hooks: RunHooks = {
+  stepStarted: (step) => void send({ type: 'step-started', step }),
+  stepEnded: (step) => void send({ type: 'step-ended', step }),
+  log: (entry) => void send({ type: 'log', entry }),
+  output: (output) => void send({ type: 'output', output }),
+  requestInput: (request, validate, signal) =>
+    new Promise<Record<string, JsonValue>>((resolve, reject) => {
+      pendingInputs.set(request.id, { validate, resolve });
+      void send({ type: 'input-request', request });
+      signal.addEventListener(
+        'abort',
+        () => {
+          if (!pendingInputs.delete(request.id)) return;
+          void send({ type: 'input-closed', requestId: request.id, reason: signal.reason instanceof InputTimeoutError ? 'timed-out' : 'cancelled' });
+          reject(signal.reason instanceof Error ? signal.reason : cancelled());
+        },
+        { once: true },
+      );
+    }),
+};
+
+function answer(m: Extract<RunParentMessage, { type: 'input-answer' }>): void {
+  const p = pendingInputs.get(m.requestId);
+  let result: InputAnswerResult;
+  if (!p) {
+    result = { ok: false, reason: 'not-pending', message: `no open prompt with id ${m.requestId} (answered already, timed out, or the run ended)` };
+  } else {
+    const checked = p.validate(m.values);
+    if (checked.ok) {
+      pendingInputs.delete(m.requestId);
+      result = { ok: true, value: checked.value };
+      p.resolve(checked.value);
+    } else {
+      result = { ok: false, reason: 'invalid', issues: checked.issues };
+    }
+  }
+  void send({ type: 'input-checked', answerId: m.answerId, requestId: m.requestId, result });
+  if (result.ok) void send({ type: 'input-closed', requestId: m.requestId, reason: 'answered' });
+}
+
+function describe(err: unknown): { name: string; message: string } {
+  if (err instanceof Error) return { name: err.name, message: err.message };
+  return { name: 'Error', message: String(err) };
+}
+
+async function load(spec: RunSpec): Promise<ProtocolDefinition> {
+  const bundle = { code: spec.code, codeHash: hashCode(spec.code) };
+  if (bundle.codeHash !== spec.codeHash) {
+    throw Object.assign(new Error(`the stored code of ${spec.file} does not match its hash ${spec.codeHash}`), { name: 'CodeChangedError' });
+  }
+  let mod: Record<string, unknown>;
+  try {
+    mod = await importBundle(bundle);
+  } catch (err) {
+    const at = errorLocation(err, spec.root ?? '/', spec.file);
+    throw Object.assign(new Error(`${at.file}${at.line ? `:${at.line}` : ''}: ${at.message}`), { name: 'ProtocolLoadError' });
+  }
+  const def = mod[spec.exportName];
+  if (!isProtocolDefinition(def)) throw Object.assign(new Error(`${spec.file} has no protocol definition in export "${spec.exportName}"`), { name: 'ProtocolLoadError' });
+  return def;
+}
+
+async function run(spec: RunSpec): Promise<RunOutcome> {
+  const state: Record<string, JsonValue> = { ...(spec.initialState ?? {}) };
+  const onStateChange = (key: string, value: JsonValue | undefined) => {
+    if (value === undefined) delete state[key];
+    else state[key] = value;
+    void send({ type: 'state', key, deleted: value === undefined, value: value ?? null });
+  };
+  try {
+    setTipTracking(true);
+    setVolumeTracking(true);
+    const def = await load(spec);
+    const { assets } = buildRunAssets(spec, call, controller.signal);
+    const r = await executeProtocol(def, {
+      runId: spec.runId,
+      parameters: spec.parameters,
+      assets,
+      hooks,
+      signal: controller.signal,
+      ...(spec.initialState ? { initialState: spec.initialState } : {}),
+      onStateChange,
+    });
+    return { status: 'completed', result: r.result, state: r.state };
+  } catch (err) {
+    if (controller.signal.aborted) {
+      const reason = controller.signal.reason instanceof RunCancelledError ? (controller.signal.reason as RunCancelledError & { reason?: string }).reason : undefined;
+      return { status: 'cancelled', ...(reason !== undefined ? { reason } : {}), state };
+    }
+    return { status: 'failed', error: describe(err), step: failedStep(err) ?? null, state };
+  }
+}
+
+process.on('message', (raw: unknown) => {
+  const m = raw as RunParentMessage;
+  if (!m || typeof m !== 'object') return;
+  switch (m.type) {
+    case 'run': {
+      if (started) return;
+      started = true;
+      void run(m.spec)
+        .catch((err: unknown): RunOutcome => ({ status: 'failed', error: describe(err), step: null, state: {} }))
+        .then((outcome) => send({ type: 'outcome', outcome }))
+        .then(() => process.exit(0));
+      return;
+    }
+    case 'command-result': {
+      const p = pendingCalls.get(m.id);
+      if (!p) return;
+      pendingCalls.delete(m.id);
+      p.resolve(m.ok ? { ok: true, reply: m.reply } : { ok: false, error: m.error, ...(m.update ? { update: m.update } : {}) });
+      return;
+    }
+    case 'input-answer':
+      answer(m);
+      return;
+    case 'cancel': {
+      if (controller.signal.aborted) return;
+      const err = Object.assign(new RunCancelledError(m.reason), { reason: m.reason });
+      controller.abort(err);
+      for (const p of pendingCalls.values()) p.reject(err);
+      pendingCalls.clear();
+      return;
+    }
+  }
+});
+
+void send({ type: 'ready' });
+
