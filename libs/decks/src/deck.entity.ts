@@ -38,6 +38,10 @@ export class Deck extends PraxisBaseEntity {
   @Column({ type: 'uuid', nullable: true })
   layoutId!: string | null;
 
+  /** Last known tip and volume state of the deck (by resource name), saved by the worker after each run. */
+  @Column({ type: 'jsonb', nullable: true })
+  state!: Record<string, unknown> | null;
+
   @ManyToOne(() => DeckLayout, { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'layoutId' })
   layout?: Relation<DeckLayout>;

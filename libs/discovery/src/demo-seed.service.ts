@@ -2,11 +2,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Resource, ResourceDefinition, ResourceStatus, Workcell } from '@praxis/assets';
 import { Deck, DeckLayout, DeckType } from '@praxis/decks';
-import { buildDeckLayout, createLabware, getDeckType, type LayoutPlacement } from '@praxis/hardware';
+import { buildDeckLayout, Container, createLabware, getDeckType, type LayoutPlacement } from '@praxis/hardware';
 import { Machine, MachineDefinition, MachineStatus } from '@praxis/machines';
 import { DataSource, type EntityManager } from 'typeorm';
 
 export const DEMO_WORKCELL = 'demo';
+/** Liquid in each well of the demo's source plate (µL). */
+export const DEMO_SOURCE_VOLUME_UL = 300;
 
 /** The demo layout: a STARlet with tips on rails 1 and two 96-well plates on rails 9. */
 export const DEMO_PLACEMENTS: LayoutPlacement[] = [
@@ -63,6 +65,8 @@ export class DemoSeedService {
       const deckType = await em.getRepository(DeckType).findOneByOrFail({ name: 'STARletDeck' });
       // Validate with the hardware library before writing anything of the layout.
       const deck = buildDeckLayout(getDeckType(deckType.name), DEMO_PLACEMENTS, createLabware);
+      // The demo's source plate comes filled: 300 µL in every well, so the examples run as they are.
+      for (const r of deck.getResource('source_plate').children) if (r instanceof Container) r.setVolume(DEMO_SOURCE_VOLUME_UL);
       const layout = await em.getRepository(DeckLayout).save(
         em.getRepository(DeckLayout).create({
           name: 'demo_layout',
@@ -74,7 +78,15 @@ export class DemoSeedService {
         }),
       );
       await em.getRepository(Deck).save(
-        em.getRepository(Deck).create({ name: 'starlet_deck', workcellId: workcell.id, machineId: machines.starlet.id, deckTypeId: deckType.id, layoutId: layout.id, properties: {} }),
+        em.getRepository(Deck).create({
+          name: 'starlet_deck',
+          workcellId: workcell.id,
+          machineId: machines.starlet.id,
+          deckTypeId: deckType.id,
+          layoutId: layout.id,
+          state: deck.serializeAllState() as Record<string, unknown>,
+          properties: {},
+        }),
       );
       await this.seedResources(em, workcell.id, deck.serializeAllState());
       this.logger.log(`Seeded the demo workcell "${DEMO_WORKCELL}"`);

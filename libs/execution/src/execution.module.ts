@@ -1,19 +1,36 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AssetsModule, Resource } from '@praxis/assets';
+import { DecksModule } from '@praxis/decks';
 import { Machine, MachinesModule } from '@praxis/machines';
 import { ProtocolsModule } from '@praxis/protocols';
+import { LOCK_PROVIDERS } from './locks/lock-provider.js';
 import { RunQueues } from './run-queues.js';
 import { Reservation, RunCall, RunCommand, RunOutput } from './runs/run-log.entity.js';
+import { RunRecordsController } from './runs/run-records.controller.js';
+import { RunRecordsService } from './runs/run-records.service.js';
+import { RunTransitionsService } from './runs/run-transitions.service.js';
 import { Run, RunTransition } from './runs/run.entity.js';
 import { RunsController } from './runs/runs.controller.js';
 import { RunsService } from './runs/runs.service.js';
+import { RunExecutor } from './worker/run-executor.service.js';
+import { WorkcellRuntimeService } from './worker/workcell-runtime.service.js';
 
-/** Runs: creation, the status table, queues per workcell, operator actions. */
+const FEATURES = TypeOrmModule.forFeature([Run, RunTransition, RunCall, RunCommand, RunOutput, Reservation, Machine, Resource]);
+
+/** Runs for the API: creation, the status table, queues per workcell, operator actions, records, reservations. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Run, RunTransition, RunCall, RunCommand, RunOutput, Reservation, Machine, Resource]), AssetsModule, MachinesModule, ProtocolsModule],
-  controllers: [RunsController],
-  providers: [RunQueues, RunsService],
-  exports: [TypeOrmModule, RunQueues, RunsService],
+  imports: [FEATURES, AssetsModule, MachinesModule, ProtocolsModule],
+  controllers: [RunsController, RunRecordsController],
+  providers: [RunQueues, RunsService, RunTransitionsService, RunRecordsService, ...LOCK_PROVIDERS],
+  exports: [TypeOrmModule, RunQueues, RunsService, RunTransitionsService],
 })
 export class ExecutionModule {}
+
+/** Runs for the worker: executes them on the workcells' live machines. */
+@Module({
+  imports: [FEATURES, DecksModule, ProtocolsModule],
+  providers: [RunTransitionsService, WorkcellRuntimeService, RunExecutor, ...LOCK_PROVIDERS],
+  exports: [RunExecutor, WorkcellRuntimeService],
+})
+export class ExecutionWorkerModule {}

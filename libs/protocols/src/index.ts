@@ -6,3 +6,4 @@ export * from './sources/protocol-sources.service.js';
 export * from './definitions/protocol-definition.dto.js';
 export * from './definitions/protocol-definitions.service.js';
 export * from './protocols.module.js';
+export * from './runner/index.js';

@@ -7,19 +7,13 @@ import { Machine, MachineStatus, validateConnectionConfig } from '@praxis/machin
 import { ProtocolDefinitionsService } from '@praxis/protocols';
 import { RedisService } from '@praxis/redis';
 import { isUUID } from 'class-validator';
-import { DataSource, type EntityManager, Repository } from 'typeorm';
+import { DataSource, Repository } from 'typeorm';
+import { RUN_CONTROL_CHANNEL, type RunControlMessage } from '../control.js';
 import { RunQueues } from '../run-queues.js';
 import type { CreateRunDto, ListRunsQueryDto, RunActionDto } from './run.dto.js';
 import { Run, type RunAsset, RunTransition } from './run.entity.js';
-import { actionTarget, assertTransition, isTerminal, RunStatus } from './run-status.js';
-
-/** Redis channel the API publishes operator actions on; workers apply them to live runs. */
-export const RUN_CONTROL_CHANNEL = 'praxis:runs:control';
-export interface RunControlMessage {
-  runId: string;
-  action: 'pause' | 'resume' | 'cancel';
-  reason?: string;
-}
+import { RunTransitionsService } from './run-transitions.service.js';
+import { actionTarget, isTerminal, RunStatus } from './run-status.js';
 
 /**
  * Candidates named like the requirement first (`source` → `source_plate` before `destination_plate`),
@@ -44,6 +38,7 @@ export class RunsService {
     private readonly workcells: WorkcellsService,
     private readonly queues: RunQueues,
     private readonly redis: RedisService,
+    private readonly transitions_: RunTransitionsService,
   ) {}
 
   list(q: ListRunsQueryDto): Promise<Page<Run>> {
@@ -158,7 +153,7 @@ export class RunsService {
     });
     await this.db.transaction(async (em) => {
       await em.getRepository(Run).insert(run as never);
-      await this.record(em, run.id, null, run.status, actor, scheduled ? `scheduled for ${dto.scheduledAt!.toISOString()}` : null);
+      await this.transitions_.record(em, run.id, null, run.status, actor, scheduled ? `scheduled for ${dto.scheduledAt!.toISOString()}` : null);
     });
     try {
       await this.queues.enqueue(run.workcellId, run.id, { delayMs: scheduled ? dto.scheduledAt!.getTime() - now.getTime() : 0, priority: run.priority });
@@ -187,24 +182,8 @@ export class RunsService {
     return this.get(id);
   }
 
-  /**
-   * The only way a run's status changes: checked against the transition table, conditional on
-   * the status read (a concurrent change answers 409), recorded with time and actor.
-   */
-  async transition(id: string, to: RunStatus, actor: string, reason: string | null, extra: Partial<Run> = {}, expected?: RunStatus): Promise<void> {
-    await this.db.transaction(async (em) => {
-      const rows = (await em.query('SELECT status FROM runs WHERE id = $1 FOR UPDATE', [id])) as Array<{ status: RunStatus }>;
-      if (!rows.length) throw AppException.notFound('Run', id);
-      const from = rows[0]!.status;
-      if (expected && from !== expected) throw new AppException(ErrorCode.CONFLICT, `Run ${id} changed to ${from} meanwhile`, { status: from });
-      assertTransition(id, from, to);
-      await em.getRepository(Run).update({ id }, { ...extra, status: to } as never);
-      await this.record(em, id, from, to, actor, reason);
-    });
-  }
-
-  private async record(em: EntityManager, runId: string, from: RunStatus | null, to: RunStatus, actor: string, reason: string | null): Promise<void> {
-    await em.getRepository(RunTransition).insert({ id: uuidv7(), runId, from, to, actor, reason, at: new Date() });
+  transition(id: string, to: RunStatus, actor: string, reason: string | null, extra: Partial<Run> = {}, expected?: RunStatus): Promise<RunStatus> {
+    return this.transitions_.transition(id, to, actor, reason, extra, expected);
   }
 
   private async match(workcellId: string, key: string, kind: 'machine' | 'resource', category: string, model: string | undefined, taken: Set<string>): Promise<Machine | Resource | null> {

@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { AppException, ErrorCode } from '@praxis/common';
+import { uuidv7 } from '@praxis/database';
+import { DataSource, type EntityManager } from 'typeorm';
+import { Run, RunTransition } from './run.entity.js';
+import { assertTransition, type RunStatus } from './run-status.js';
+
+/**
+ * The only way a run's status changes, for the API and the worker alike: checked against the
+ * transition table under a row lock, optionally conditional on the status expected, recorded with
+ * time, actor and reason.
+ */
+@Injectable()
+export class RunTransitionsService {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  async transition(id: string, to: RunStatus, actor: string, reason: string | null, extra: Partial<Run> = {}, expected?: RunStatus | RunStatus[]): Promise<RunStatus> {
+    return this.db.transaction(async (em) => {
+      const rows = (await em.query('SELECT status FROM runs WHERE id = $1 FOR UPDATE', [id])) as Array<{ status: RunStatus }>;
+      if (!rows.length) throw AppException.notFound('Run', id);
+      const from = rows[0]!.status;
+      const allowed = expected === undefined ? undefined : Array.isArray(expected) ? expected : [expected];
+      if (allowed && !allowed.includes(from)) throw new AppException(ErrorCode.CONFLICT, `Run ${id} is ${from} now`, { status: from });
+      assertTransition(id, from, to);
+      await em.getRepository(Run).update({ id }, { ...extra, status: to } as never);
+      await this.record(em, id, from, to, actor, reason);
+      return from;
+    });
+  }
+
+  /** Like transition, but answers false instead of throwing when the run is no longer in an expected status. */
+  async tryTransition(id: string, to: RunStatus, actor: string, reason: string | null, extra: Partial<Run> = {}, expected?: RunStatus | RunStatus[]): Promise<boolean> {
+    try {
+      await this.transition(id, to, actor, reason, extra, expected);
+      return true;
+    } catch (err) {
+      if (err instanceof AppException && err.code === ErrorCode.CONFLICT) return false;
+      throw err;
+    }
+  }
+
+  async record(em: EntityManager, runId: string, from: RunStatus | null, to: RunStatus, actor: string, reason: string | null): Promise<void> {
+    await em.getRepository(RunTransition).insert({ id: uuidv7(), runId, from, to, actor, reason, at: new Date() });
+  }
+}

@@ -1,0 +1,62 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+
+export interface WorkerProcess {
+  proc: ChildProcess;
+  output: () => string;
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: string | null }>;
+}
+
+/** Starts the built worker (dist) as a real process against the given database and Redis; resolves once it heartbeats. */
+export async function startWorker(databaseUrl: string, redisUrl: string, redis: Redis, env: Record<string, string> = {}): Promise<WorkerProcess> {
+  const proc = spawn(process.execPath, [join(process.cwd(), 'dist', 'apps', 'worker', 'src', 'main.js')], {
+    env: {
+      PATH: process.env.PATH,
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redisUrl,
+      PRAXIS_DATA_DIR: mkdtempSync(join(tmpdir(), 'praxis-worker-')),
+      WORKER_HEARTBEAT_INTERVAL_MS: '200',
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  proc.stdout!.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20000)));
+  proc.stderr!.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20000)));
+  const exited = new Promise<{ code: number | null; signal: string | null }>((res) => proc.on('exit', (code, signal) => res({ code, signal })));
+  const until = Date.now() + 30000;
+  for (;;) {
+    const keys = await redis.keys(`praxis:workers:*:${proc.pid}:*`);
+    if (keys.length) break;
+    if (proc.exitCode !== null || Date.now() > until) throw new Error(`worker did not start: ${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    proc,
+    output: () => output,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Polls `check` until it returns a value (not undefined) or the time is up. */
+export async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 20000, everyMs = 50): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
