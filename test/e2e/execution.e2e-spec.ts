@@ -57,6 +57,36 @@ export default defineProtocol({
 });
 `;
 
+const ASKS = `
+import { defineProtocol, InputTimeoutError, z } from '@praxis/protocol';
+export default defineProtocol({
+  name: 'asks_briefly', version: '1.0.0', assets: { lh: { kind: 'machine', category: 'LiquidHandler' } }, deckLayout: 'demo_layout',
+  async run({ requestInput, output }) {
+    try {
+      await requestInput({ prompt: 'Anyone there?', fields: { here: z.boolean() }, timeoutMs: 400 });
+      output('answered', true);
+    } catch (err) {
+      if (!(err instanceof InputTimeoutError)) throw err;
+      output('timed_out', true);
+    }
+  },
+});
+`;
+
+const TRESPASS = `
+import { defineProtocol } from '@praxis/protocol';
+export default defineProtocol({
+  name: 'trespass', version: '1.0.0',
+  assets: { lh: { kind: 'machine', category: 'LiquidHandler' }, tips: { kind: 'resource', category: 'tip_rack' } },
+  deckLayout: 'demo_layout',
+  async run({ assets }) {
+    await assets.lh.pickUpTips([assets.tips.spots()[80]]);
+    const other = assets.lh.deck.getResource('source_plate_A1') as never;
+    await assets.lh.aspirate([other], [10]);
+  },
+});
+`;
+
 describe('execution: runs on the worker, for real', () => {
   let t: TestApp;
   let operator: Auth;
@@ -95,6 +125,8 @@ describe('execution: runs on the worker, for real', () => {
     writeFileSync(join(folder, 'slow.ts'), SLOW);
     writeFileSync(join(folder, 'fails.ts'), FAILS);
     writeFileSync(join(folder, 'loops.ts'), LOOPS);
+    writeFileSync(join(folder, 'asks.ts'), ASKS);
+    writeFileSync(join(folder, 'trespass.ts'), TRESPASS);
     const extra = await sources.ensureFolderSource('extra', folder);
     expect(extra.report.errors).toEqual([]);
     for (const d of extra.report.added) defs[d.name] = d.id;
@@ -110,7 +142,7 @@ describe('execution: runs on the worker, for real', () => {
     const run = await start('plate_replication', { parameters: { volume: 20 } });
     const done = await until(run.id, ['completed', 'failed'], 60000);
     expect(done.error).toBeNull();
-    expect(done).toMatchObject({ status: 'completed', result: { wells: 96, totalVolume: 1920 } });
+    expect(done).toMatchObject({ status: 'completed', result: { wells: 96, totalVolume: 1920 }, outputs: { count: 1, names: { total_volume_transferred: 1 } } });
     expect(done.startedAt).not.toBeNull();
     const calls = (await t.http.get(`/api/v1/runs/${run.id}/calls`).set(viewer).expect(200)).body;
     expect(calls).toHaveLength(97);
@@ -216,6 +248,38 @@ describe('execution: runs on the worker, for real', () => {
     expect(outputs.filter((o: { type: string }) => o.type === 'concentration')).toHaveLength(4);
     const late = await t.http.post(`/api/v1/runs/${run.id}/input`).set(operator).send({ values: { confirmed: true } }).expect(409);
     expect(late.body.error.details.status).toBe('completed');
+  }, 60000);
+
+  it('times a prompt out as the protocol declared', async () => {
+    const run = await start('asks_briefly');
+    const done = await until(run.id, ['completed', 'failed']);
+    expect(done).toMatchObject({ status: 'completed', pendingInput: null });
+    const outputs = (await t.http.get(`/api/v1/runs/${run.id}/outputs`).set(viewer).expect(200)).body;
+    expect(outputs.map((o: { name: string }) => o.name)).toEqual(['timed_out']);
+    const tr = (await t.http.get(`/api/v1/runs/${run.id}/transitions`).set(viewer).expect(200)).body.map((x: { to: string }) => x.to);
+    expect(tr).toEqual(['queued', 'preparing', 'running', 'awaiting_input', 'running', 'completed']);
+  }, 30000);
+
+  it('refuses a command on a resource the run did not reserve (and returns the tip it took)', async () => {
+    const run = await start('trespass');
+    const done = await until(run.id, ['completed', 'failed']);
+    expect(done.status).toBe('failed');
+    expect(done.error.message).toContain('source_plate_A1 is not reserved for this run');
+    const log = await commands(run.id);
+    expect(log.map((c) => [c.command, c.stepSeq])).toEqual([
+      ['pickUpTips', 1],
+      ['dropTips', null],
+    ]);
+  }, 30000);
+
+  it('serves the line by priority, then age', async () => {
+    const blocker = await start('slow_transfer', { parameters: { wells: 4, delayMs: 150 } });
+    await until(blocker.id, ['running']);
+    const low = await start('slow_transfer', { parameters: { wells: 1, delayMs: 0 }, priority: 0 });
+    const high = await start('slow_transfer', { parameters: { wells: 1, delayMs: 0 }, priority: 5 });
+    const [l, h] = await Promise.all([until(low.id, ['completed', 'failed']), until(high.id, ['completed', 'failed'])]);
+    expect([l.status, h.status]).toEqual(['completed', 'completed']);
+    expect(Date.parse(h.startedAt)).toBeLessThan(Date.parse(l.startedAt));
   }, 60000);
 
   it('never double-books: many runs over few assets use each asset one run at a time (checked from the command log)', async () => {

@@ -100,6 +100,13 @@ export class RunErrorDto {
   step?: { seq: number; name: string } | null;
 }
 
+export class RunOutputsSummaryDto {
+  count!: number;
+  /** Output names with how many times each was recorded. */
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'integer' } })
+  names!: Record<string, number>;
+}
+
 export class RunDto {
   id!: string;
   protocolId!: string;
@@ -124,11 +131,14 @@ export class RunDto {
   @ApiProperty({ nullable: true })
   result!: unknown;
   createdBy!: string;
+  /** The run's data outputs in short (single-run reads only; see `/runs/{id}/outputs`). */
+  @ApiPropertyOptional({ type: RunOutputsSummaryDto })
+  outputs?: RunOutputsSummaryDto;
   properties!: Record<string, unknown>;
   createdAt!: Date;
   updatedAt!: Date;
 
-  static from(r: Run): RunDto {
+  static from(r: Run, outputs?: RunOutputsSummaryDto): RunDto {
     return {
       id: r.id,
       protocolId: r.protocolId,
@@ -147,6 +157,7 @@ export class RunDto {
       pendingInput: r.pendingInput,
       result: r.result ?? null,
       createdBy: r.createdBy,
+      ...(outputs ? { outputs } : {}),
       properties: r.properties,
       createdAt: r.createdAt,
       updatedAt: r.updatedAt,

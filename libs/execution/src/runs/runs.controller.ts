@@ -35,13 +35,14 @@ export class RunsController {
   @Get()
   async listRuns(@Query() query: ListRunsQueryDto): Promise<RunPageDto> {
     const page = await this.runs.list(query);
-    return { ...page, items: page.items.map(RunDto.from) };
+    return { ...page, items: page.items.map((r) => RunDto.from(r)) };
   }
 
-  /** Get one run: status, timings, assets, pending input, error. */
+  /** Get one run: status, timings, assets, pending input, error, outputs summary. */
   @Get(':id')
   async getRun(@Param('id', UuidPipe) id: string): Promise<RunDto> {
-    return RunDto.from(await this.runs.get(id));
+    const run = await this.runs.get(id);
+    return RunDto.from(run, await this.runs.outputsSummary(id));
   }
 
   /** Every status change of the run, with time, actor and reason. */

@@ -56,6 +56,11 @@ export class RunsService {
     return r;
   }
 
+  async outputsSummary(runId: string): Promise<{ count: number; names: Record<string, number> }> {
+    const rows = (await this.db.query('SELECT name, count(*)::int AS n FROM run_outputs WHERE "runId" = $1 GROUP BY name ORDER BY name', [runId])) as Array<{ name: string; n: number }>;
+    return { count: rows.reduce((a, r) => a + r.n, 0), names: Object.fromEntries(rows.map((r) => [r.name, r.n])) };
+  }
+
   transitions(runId: string): Promise<RunTransition[]> {
     return this.db.getRepository(RunTransition).find({ where: { runId }, order: { at: 'ASC' } });
   }

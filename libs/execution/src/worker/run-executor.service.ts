@@ -22,6 +22,7 @@ import { type WorkcellRuntime, WorkcellRuntimeService } from './workcell-runtime
 const RETRY_MS = 400;
 const CANCEL_GRACE_MS = 5000;
 const WORKCELL_REFRESH_MS = 5000;
+const DECK_BACKUP_MS = 30000;
 
 interface ActiveRun {
   run: Run;
@@ -54,6 +55,7 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly active = new Map<string, ActiveRun>();
   private subscriber: Redis | null = null;
   private refresh: NodeJS.Timeout | null = null;
+  private backup: NodeJS.Timeout | null = null;
   private closing = false;
   readonly workerId = `${hostname()}:${process.pid}`;
 
@@ -85,15 +87,23 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
     });
     await this.refreshWorkcells();
     this.refresh = setInterval(() => void this.refreshWorkcells().catch(() => undefined), WORKCELL_REFRESH_MS);
+    // Deck state backup while runs go on (it is also saved at the end of each run).
+    this.backup = setInterval(() => void this.backupDecks(), DECK_BACKUP_MS);
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.closing = true;
     if (this.refresh) clearInterval(this.refresh);
+    if (this.backup) clearInterval(this.backup);
     for (const a of this.active.values()) a.child?.cancel('the worker is shutting down', 1000);
     await Promise.all([...this.workers.values()].map((w) => w.close().catch(() => undefined)));
     await this.subscriber?.quit().catch(() => undefined);
     await this.locks.close();
+  }
+
+  private async backupDecks(): Promise<void> {
+    const runtimes = new Set([...this.active.values()].map((a) => a.runtime));
+    for (const rt of runtimes) await this.runtimes.saveDeckState(rt).catch((err: Error) => this.logger.warn({ workcellId: rt.workcellId, err: err.message }, 'deck state backup failed'));
   }
 
   /** The queues this worker consumes (one per workcell). */
