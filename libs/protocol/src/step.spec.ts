@@ -117,7 +117,8 @@ describe('step inside a run', () => {
       expect(s.endedAt).toBeGreaterThanOrEqual(s.startedAt);
       expect(s.durationMs).toBeGreaterThanOrEqual(0);
     }
-    expect(run.steps[2].durationMs).toBeGreaterThan(0.5);
+    // A call lasts at least as long as the calls made inside it.
+    expect(run.steps[1].durationMs!).toBeGreaterThanOrEqual(run.steps[2].durationMs! + run.steps[3].durationMs!);
   });
 
   it('gives concurrent steps (Promise.all) the right parents, however they interleave', async () => {

@@ -47,7 +47,7 @@ export type RunAction = 'pause' | 'resume' | 'cancel';
 
 /** What an operator action asks for, by current status (absent: the action is not allowed now). */
 export const ACTION_TARGETS: Readonly<Record<RunAction, Partial<Record<RunStatus, RunStatus>>>> = {
-  pause: { [S.Running]: S.Pausing, [S.AwaitingInput]: S.Pausing },
+  pause: { [S.Running]: S.Pausing },
   resume: { [S.Paused]: S.Running, [S.Pausing]: S.Running },
   cancel: {
     [S.Scheduled]: S.Cancelled,

@@ -56,7 +56,7 @@ export class RunsController {
   @Post(':id/actions')
   @HttpCode(202)
   @Roles(Role.Operator)
-  async actOnRun(@Param('id', UuidPipe) id: string, @Body() dto: RunActionDto, @Req() req: Request): Promise<RunDto> {
+  async controlRun(@Param('id', UuidPipe) id: string, @Body() dto: RunActionDto, @Req() req: Request): Promise<RunDto> {
     return RunDto.from(await this.runs.act(id, dto, actorOf(req)));
   }
 }

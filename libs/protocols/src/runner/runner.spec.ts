@@ -378,6 +378,7 @@ describe('RunChild', () => {
     let child!: RunChild;
     const machines = new Map<string, Machine>([['lh', b.lh]]);
     let held = 0;
+    let abortedHold = false;
     const handlers = handlersFor(b, rec, {
       command: async (call, signal) => {
         rec.calls.push(call);
@@ -389,6 +390,7 @@ describe('RunChild', () => {
             const t = setTimeout(resolve, 20000);
             signal.addEventListener('abort', () => {
               clearTimeout(t);
+              abortedHold = true;
               reject(signal.reason as Error);
             });
           });
@@ -397,10 +399,10 @@ describe('RunChild', () => {
       },
     });
     child = new RunChild(specFor('slow.ts', b), handlers, { memoryMb: 256 });
-    const t0 = Date.now();
     await child.start();
     const outcome = await child.outcome;
-    expect(Date.now() - t0).toBeLessThan(5000);
+    // The held command gave up when the run was cancelled (it would otherwise hold for 20 s).
+    expect(abortedHold).toBe(true);
     expect(outcome).toEqual({ status: 'cancelled', reason: 'operator stop', state: {} });
     expect(held).toBe(1);
     expect(rec.calls.map((c) => c.method)).toEqual(['pickUpTips', 'aspirate']);
@@ -420,7 +422,6 @@ describe('RunChild', () => {
     const b = await bench();
     const rec = newRecord();
     let child!: RunChild;
-    const t0 = Date.now();
     let cancelledAt = 0;
     child = new RunChild(
       specFor('spin.ts', b, { assets: {} }),
@@ -439,9 +440,8 @@ describe('RunChild', () => {
     const outcome = await child.outcome;
     const waited = Date.now() - cancelledAt;
     expect(outcome).toEqual({ status: 'cancelled', reason: 'taking too long', state: {} });
+    // The protocol never ends by itself: it was killed, and not before its grace period.
     expect(waited).toBeGreaterThanOrEqual(650);
-    expect(waited).toBeLessThan(4000);
-    expect(Date.now() - t0).toBeLessThan(15000);
   });
 
   it('turns a child that exits in the middle of a step into a failure naming that step', async () => {
