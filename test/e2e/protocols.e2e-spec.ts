@@ -215,8 +215,14 @@ describe('protocols: sources, discovery, definitions, simulation', () => {
       expect(JSON.stringify(deck.destination_plate_H12)).toContain('20');
     });
 
-    it('reports the first violation with step, command, resource and channel (no liquid loaded)', async () => {
+    it('starts from the deck state of the workcell using the layout (the demo source plate is filled)', async () => {
       const res = await t.http.post(`/api/v1/protocols/definitions/${defs.plate_replication}/simulate`).set(operator).send({}).expect(200);
+      expect(res.body).toMatchObject({ passed: true, commandCount: 384 });
+      expect(JSON.stringify(res.body.finalState.deck.source_plate_A1)).toContain('250');
+    });
+
+    it('reports the first violation with step, command, resource and channel (no liquid loaded)', async () => {
+      const res = await t.http.post(`/api/v1/protocols/definitions/${defs.plate_replication}/simulate`).set(operator).send({ liquids: { source_plate: 0 } }).expect(200);
       expect(res.body.passed).toBe(false);
       expect(res.body.violations).toEqual([
         {

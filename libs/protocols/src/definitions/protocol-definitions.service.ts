@@ -148,6 +148,15 @@ export class ProtocolDefinitionsService {
     if (!id) return null;
     try {
       const deck = await this.layouts.build(id);
+      // A workcell deck carrying this layout has a last known state (tips used, liquid loaded): start from it.
+      const saved = (await this.db.query('SELECT state FROM decks WHERE "layoutId" = $1 AND state IS NOT NULL ORDER BY "updatedAt" DESC LIMIT 1', [id])) as Array<{ state: Record<string, unknown> }>;
+      if (saved[0]) {
+        try {
+          deck.loadAllState(saved[0].state as never);
+        } catch {
+          // A state that no longer fits the layout: the layout as it is.
+        }
+      }
       return { layout: deck.serialize(), state: deck.serializeAllState() };
     } catch (err) {
       if (err instanceof AppException && err.code === ErrorCode.NOT_FOUND) {
