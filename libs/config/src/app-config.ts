@@ -39,7 +39,7 @@ export class AppConfig {
   /** Seed the demo workcell at setup. */
   readonly demo: boolean;
   readonly mail: { smtpUrl?: string; from: string };
-  readonly worker: { heartbeatIntervalMs: number };
+  readonly worker: { heartbeatIntervalMs: number; recoveryIntervalMs: number };
   readonly protocols: { loadTimeoutMs: number; simulationTimeoutMs: number; sandboxMemoryMb: number; gitTimeoutMs: number };
 
   constructor(env: EnvironmentVariables) {
@@ -74,7 +74,7 @@ export class AppConfig {
     this.admin = { username: env.PRAXIS_ADMIN_USERNAME, password: env.PRAXIS_ADMIN_PASSWORD };
     this.demo = env.PRAXIS_DEMO;
     this.mail = { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM };
-    this.worker = { heartbeatIntervalMs: env.WORKER_HEARTBEAT_INTERVAL_MS };
+    this.worker = { heartbeatIntervalMs: env.WORKER_HEARTBEAT_INTERVAL_MS, recoveryIntervalMs: env.RUN_RECOVERY_INTERVAL_MS };
     this.protocols = {
       loadTimeoutMs: env.PROTOCOL_LOAD_TIMEOUT_MS,
       simulationTimeoutMs: env.PROTOCOL_SIMULATION_TIMEOUT_MS,

@@ -171,6 +171,13 @@ export class EnvironmentVariables {
   @Min(100)
   WORKER_HEARTBEAT_INTERVAL_MS = 5000;
 
+  /** How often the API looks for runs whose worker stopped heartbeating (they become interrupted). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(600000)
+  RUN_RECOVERY_INTERVAL_MS = 5000;
+
   // --- protocol sandbox (discovery and simulation child processes) ---
   /** Per file when discovering protocols. */
   @Type(() => Number)

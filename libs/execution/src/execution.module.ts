@@ -5,6 +5,7 @@ import { DecksModule } from '@praxis/decks';
 import { Machine, MachinesModule } from '@praxis/machines';
 import { ProtocolsModule } from '@praxis/protocols';
 import { LOCK_PROVIDERS } from './locks/lock-provider.js';
+import { RunRecoveryService } from './recovery/run-recovery.service.js';
 import { RunQueues } from './run-queues.js';
 import { Reservation, RunCall, RunCommand, RunOutput } from './runs/run-log.entity.js';
 import { RunRecordsController } from './runs/run-records.controller.js';
@@ -22,8 +23,8 @@ const FEATURES = TypeOrmModule.forFeature([Run, RunTransition, RunCall, RunComma
 @Module({
   imports: [FEATURES, AssetsModule, MachinesModule, ProtocolsModule],
   controllers: [RunsController, RunRecordsController],
-  providers: [RunQueues, RunsService, RunTransitionsService, RunRecordsService, ...LOCK_PROVIDERS],
-  exports: [TypeOrmModule, RunQueues, RunsService, RunTransitionsService],
+  providers: [RunQueues, RunsService, RunTransitionsService, RunRecordsService, RunRecoveryService, ...LOCK_PROVIDERS],
+  exports: [TypeOrmModule, RunQueues, RunsService, RunTransitionsService, RunRecoveryService],
 })
 export class ExecutionModule {}
 

@@ -10,3 +10,4 @@ export * from './locks/asset-lock-manager.js';
 export * from './worker/run-executor.service.js';
 export * from './worker/workcell-runtime.service.js';
 export * from './execution.module.js';
+export * from './recovery/run-recovery.service.js';

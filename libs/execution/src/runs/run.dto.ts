@@ -64,9 +64,16 @@ export class ListRunsQueryDto extends ListQueryDto {
 }
 
 export class RunActionDto {
-  @ApiProperty({ enum: ['pause', 'resume', 'cancel'] })
-  @IsIn(['pause', 'resume', 'cancel'])
-  action!: 'pause' | 'resume' | 'cancel';
+  /** `restart` (of an interrupted, failed or cancelled run) starts a new run that carries the old one's state over. */
+  @ApiProperty({ enum: ['pause', 'resume', 'cancel', 'restart'] })
+  @IsIn(['pause', 'resume', 'cancel', 'restart'])
+  action!: 'pause' | 'resume' | 'cancel' | 'restart';
+
+  /** restart: the last step of the old run to count as done (a completed top-level step's seq; default: the last one). */
+  @OptionalNotNull()
+  @IsInt()
+  @Min(1)
+  fromStep?: number;
 
   @IsOptional()
   @IsString()

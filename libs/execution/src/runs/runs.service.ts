@@ -8,7 +8,7 @@ import { ProtocolDefinitionsService } from '@praxis/protocols';
 import { RedisService } from '@praxis/redis';
 import { isUUID } from 'class-validator';
 import { DataSource, Repository } from 'typeorm';
-import { RUN_CONTROL_CHANNEL, type RunControlMessage } from '../control.js';
+import { RUN_CONTROL_CHANNEL, type RunControlMessage, runStateKey } from '../control.js';
 import { RunQueues } from '../run-queues.js';
 import type { CreateRunDto, ListRunsQueryDto, RunActionDto } from './run.dto.js';
 import { Run, type RunAsset, RunTransition } from './run.entity.js';
@@ -176,6 +176,8 @@ export class RunsService {
    */
   async act(id: string, dto: RunActionDto, actor: string): Promise<Run> {
     const run = await this.get(id);
+    if (dto.action === 'restart') return this.restart(run, dto.fromStep, actor);
+    if (dto.fromStep !== undefined) throw AppException.validation([{ field: 'fromStep', message: 'fromStep: only for action restart' }]);
     const to = actionTarget(id, dto.action, run.status);
     const extra: Partial<Run> = to === RunStatus.Cancelled ? { endedAt: new Date() } : {};
     await this.transition(id, to, actor, dto.reason ?? null, extra, run.status);
@@ -185,6 +187,51 @@ export class RunsService {
       await this.redis.client.publish(RUN_CONTROL_CHANNEL, JSON.stringify(msg));
     }
     return this.get(id);
+  }
+
+  /**
+   * Restart of an interrupted, failed or cancelled run: a new run of the same protocol revision,
+   * parameters and assets, starting from the old run's state (protocols checkpoint their progress
+   * there, e.g. `wellsDone`), on the deck as the worker last saved it. Nothing is re-run silently:
+   * an operator asks for it. `fromStep` (default: the last completed top-level step) is recorded.
+   */
+  private async restart(run: Run, fromStep: number | undefined, actor: string): Promise<Run> {
+    if (![RunStatus.Interrupted, RunStatus.Failed, RunStatus.Cancelled].includes(run.status)) {
+      throw new AppException(ErrorCode.CONFLICT, `Run ${run.id} is ${run.status}: only an interrupted, failed or cancelled run can be restarted`, { status: run.status, action: 'restart' });
+    }
+    const steps = (await this.db.query(
+      `SELECT seq, name FROM run_calls WHERE "runId" = $1 AND "parentSeq" = 1 AND status = 'completed' ORDER BY seq`,
+      [run.id],
+    )) as Array<{ seq: number; name: string }>;
+    if (fromStep !== undefined && !steps.some((s) => s.seq === fromStep)) {
+      throw AppException.validation([{ field: 'fromStep', message: `fromStep: ${fromStep} is not a completed top-level step of run ${run.id}` }]);
+    }
+    const from = fromStep ?? steps[steps.length - 1]?.seq ?? null;
+    const raw = await this.redis.client.hgetall(runStateKey(run.id));
+    const state = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, JSON.parse(v) as unknown]));
+    const next = this.runs.create({
+      ...run,
+      id: uuidv7(),
+      status: RunStatus.Queued,
+      scheduledAt: null,
+      startedAt: null,
+      endedAt: null,
+      error: null,
+      pendingInput: null,
+      result: null,
+      workerId: null,
+      createdBy: actor,
+      createdAt: undefined,
+      updatedAt: undefined,
+      properties: { ...run.properties, restartOf: run.id, fromStep: from, initialState: state },
+    });
+    await this.db.transaction(async (em) => {
+      await em.getRepository(Run).insert(next as never);
+      await this.transitions_.record(em, next.id, null, RunStatus.Queued, actor, `restart of ${run.id}${from !== null ? ` after step ${from}` : ''}`);
+    });
+    if (Object.keys(raw).length) await this.redis.client.hset(runStateKey(next.id), raw);
+    await this.queues.enqueue(next.workcellId, next.id, { priority: next.priority });
+    return this.get(next.id);
   }
 
   transition(id: string, to: RunStatus, actor: string, reason: string | null, extra: Partial<Run> = {}, expected?: RunStatus): Promise<RunStatus> {

@@ -37,6 +37,7 @@ interface ActiveRun {
   resumeWaiters: Array<() => void>;
   cancelled: string | null;
   reserved: Set<string>;
+  savedAt: number;
 }
 
 export const WORKER_ID = Symbol('WORKER_ID');
@@ -192,7 +193,7 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
         machineIds.set(a.name, live.id);
       }
       await this.runtimes.ensureSetUp(runtime, [...machines.keys()]);
-      active = { run, child: null, runtime, recorder, machines, machineIds, stepOf: new Map(), paused: false, resumeWaiters: [], cancelled: null, reserved: new Set(Object.values(run.assets).filter((a) => a.kind === 'resource').map((a) => a.name)) };
+      active = { run, child: null, runtime, recorder, machines, machineIds, stepOf: new Map(), paused: false, resumeWaiters: [], cancelled: null, reserved: new Set(Object.values(run.assets).filter((a) => a.kind === 'resource').map((a) => a.name)), savedAt: 0 };
       this.active.set(runId, active);
       snapshot = runtime.deck ? runtime.deck.serializeAllState() : null;
       for (const [name, m] of machines) if ('serializeHeadState' in m) heads.set(name, (m as unknown as { serializeHeadState(): Record<string, unknown> }).serializeHeadState());
@@ -206,6 +207,7 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
         exportName: def.exportName,
         root: def.source?.path ?? undefined,
         parameters: run.parameters,
+        ...(run.properties?.initialState ? { initialState: run.properties.initialState as RunSpec['initialState'] } : {}),
         deck: runtime.deck ? { layout: runtime.deck.serialize(), state: runtime.deck.serializeAllState() } : null,
         assets: Object.fromEntries(
           Object.entries(run.assets).map(([key, a]) => [key, a.kind === 'machine' ? describeMachine(machines.get(a.name)!) : { kind: 'resource' as const, name: a.name }]),
@@ -263,7 +265,14 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
         return executeWireCall(a.machines, a.runtime.deck, call, { canUse: (r: Resource) => this.canUse(a, r) });
       },
       stepStarted: (s: Parameters<RunRecorder['stepStarted']>[0]) => a.recorder.stepStarted(s),
-      stepEnded: (s: Parameters<RunRecorder['stepEnded']>[0]) => a.recorder.stepEnded(s),
+      stepEnded: (s: Parameters<RunRecorder['stepEnded']>[0]) => {
+        a.recorder.stepEnded(s);
+        // The deck as of the last finished step survives a worker crash (at most once a second).
+        if (s.status === 'completed' && Date.now() - a.savedAt > 1000) {
+          a.savedAt = Date.now();
+          void this.runtimes.saveDeckState(a.runtime).catch(() => undefined);
+        }
+      },
       log: (e: Parameters<RunRecorder['log']>[0]) => this.logger.log({ runId, stepSeq: e.stepSeq, data: e.data }, `[${e.level}] ${e.message}`),
       output: (o: Parameters<RunRecorder['output']>[0]) => a.recorder.output(o),
       stateChanged: (key: string, value: unknown) => {

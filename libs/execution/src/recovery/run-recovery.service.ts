@@ -1,0 +1,125 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { AppConfig } from '@praxis/config';
+import { RedisService, WORKER_HEARTBEAT_KEY } from '@praxis/redis';
+import { DataSource } from 'typeorm';
+import { AssetLockManager } from '../locks/asset-lock-manager.js';
+import { RunStatus, TERMINAL_STATUSES } from '../runs/run-status.js';
+import { RunTransitionsService } from '../runs/run-transitions.service.js';
+
+const RECOVERY_LOCK = 7362154;
+/** Statuses in which a worker is executing the run. */
+const EXECUTING = [RunStatus.Preparing, RunStatus.Running, RunStatus.Pausing, RunStatus.Paused, RunStatus.AwaitingInput, RunStatus.Canceling];
+
+export interface RecoveryReport {
+  /** Runs whose worker is gone, now `interrupted`. */
+  interrupted: Array<{ runId: string; workerId: string | null; was: RunStatus }>;
+  /** Assets held (lock or reservation row) by runs that had ended, now free. */
+  released: Array<{ assetId: string; runId: string }>;
+}
+
+/**
+ * Recovery when a worker dies: a run whose worker stopped heartbeating becomes `interrupted`
+ * (never re-executed on its own: a robot holds physical state) and everything it held is freed.
+ * Runs in the API on a timer (one instance at a time, by advisory lock); also callable at once.
+ * Idempotent: every change is conditional on what it found.
+ */
+@Injectable()
+export class RunRecoveryService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(RunRecoveryService.name);
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly redis: RedisService,
+    private readonly locks: AssetLockManager,
+    private readonly transitions: RunTransitionsService,
+    private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.sweep().catch((err: Error) => this.logger.warn({ err: err.message }, 'run recovery sweep failed')), this.config.worker.recoveryIntervalMs);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** One pass; answers what it changed. Skips (empty report) when another instance is at it. */
+  async sweep(): Promise<RecoveryReport> {
+    const report: RecoveryReport = { interrupted: [], released: [] };
+    if (this.running) return report;
+    this.running = true;
+    const qr = this.db.createQueryRunner();
+    try {
+      await qr.connect();
+      const [{ locked }] = (await qr.query('SELECT pg_try_advisory_lock($1) AS locked', [RECOVERY_LOCK])) as Array<{ locked: boolean }>;
+      if (!locked) return report;
+      try {
+        await this.interruptOrphans(report);
+        await this.releaseEnded(report);
+      } finally {
+        await qr.query('SELECT pg_advisory_unlock($1)', [RECOVERY_LOCK]);
+      }
+      return report;
+    } finally {
+      await qr.release();
+      this.running = false;
+    }
+  }
+
+  private async alive(workerId: string): Promise<boolean> {
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.client.scan(cursor, 'MATCH', this.redis.key(WORKER_HEARTBEAT_KEY, `${workerId}:*`), 'COUNT', 500);
+      if (keys.length) return true;
+      cursor = next;
+    } while (cursor !== '0');
+    return false;
+  }
+
+  private async interruptOrphans(report: RecoveryReport): Promise<void> {
+    const rows = (await this.db.query(`SELECT id, status, "workerId" FROM runs WHERE status = ANY($1::text[])`, [EXECUTING])) as Array<{ id: string; status: RunStatus; workerId: string | null }>;
+    const liveness = new Map<string, boolean>();
+    for (const r of rows) {
+      if (!r.workerId) continue;
+      if (!liveness.has(r.workerId)) liveness.set(r.workerId, await this.alive(r.workerId));
+      if (liveness.get(r.workerId)) continue;
+      const reason = `its worker ${r.workerId} stopped (no heartbeat); the run was not re-executed`;
+      const done = await this.transitions.tryTransition(
+        r.id,
+        RunStatus.Interrupted,
+        'system:recovery',
+        reason,
+        { endedAt: new Date(), pendingInput: null, error: { name: 'WorkerLost', message: reason, step: null } },
+        r.status,
+      );
+      if (!done) continue;
+      this.logger.warn({ runId: r.id, workerId: r.workerId }, 'run interrupted: its worker is gone');
+      report.interrupted.push({ runId: r.id, workerId: r.workerId, was: r.status });
+    }
+  }
+
+  /** Locks and reservation rows of runs that have ended (a worker died before releasing them). */
+  private async releaseEnded(report: RecoveryReport): Promise<void> {
+    const rows = (await this.db.query(
+      `SELECT res."assetId", res."runId" FROM reservations res JOIN runs r ON r.id = res."runId" WHERE r.status = ANY($1::text[])`,
+      [TERMINAL_STATUSES],
+    )) as Array<{ assetId: string; runId: string }>;
+    const ended = new Set<string>(rows.map((r) => r.runId));
+    for (const held of await this.locks.held()) {
+      if (ended.has(held.runId) && !rows.some((r) => r.assetId === held.assetId)) rows.push({ assetId: held.assetId, runId: held.runId });
+    }
+    for (const { assetId, runId } of rows) {
+      if ((await this.locks.holder(assetId)) === runId) await this.locks.forceRelease(assetId);
+      await this.db.query('DELETE FROM reservations WHERE "assetId" = $1 AND "runId" = $2', [assetId, runId]);
+      report.released.push({ assetId, runId });
+    }
+    if (ended.size) {
+      await this.db.query(`UPDATE machines SET status = 'available', "currentRunId" = NULL WHERE "currentRunId" = ANY($1::uuid[])`, [[...ended]]);
+      await this.db.query(`UPDATE resources SET "currentRunId" = NULL WHERE "currentRunId" = ANY($1::uuid[])`, [[...ended]]);
+    }
+  }
+}

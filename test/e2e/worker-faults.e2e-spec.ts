@@ -1,0 +1,129 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DemoSeedService } from '@praxis/discovery';
+import { ProtocolSourcesService } from '@praxis/protocols';
+import { createTestApp, type TestApp } from '../support/app.js';
+import { Role } from '../support/hardware.js';
+import { eventually, startWorker, type WorkerProcess } from '../support/worker.js';
+
+type Auth = { Authorization: string };
+
+// Checkpoints its progress in the run state, so a restart carries on where the last run stopped.
+const RESUMABLE = `
+import { defineProtocol, step, z } from '@praxis/protocol';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const move = step('move', async (lh: any, tip: any, src: any, dst: any, v: number) => {
+  await lh.pickUpTips([tip]); await lh.aspirate([src], [v]); await lh.dispense([dst], [v]); await lh.dropTips([tip]);
+});
+export default defineProtocol({
+  name: 'resumable', version: '1.0.0',
+  parameters: z.object({ wells: z.number().int().default(24), delayMs: z.number().int().default(120) }),
+  assets: {
+    lh: { kind: 'machine', category: 'LiquidHandler' },
+    tips: { kind: 'resource', category: 'tip_rack' },
+    source: { kind: 'resource', category: 'plate' },
+    destination: { kind: 'resource', category: 'plate' },
+  },
+  deckLayout: 'demo_layout',
+  async run({ parameters, assets, state }) {
+    const wells = assets.source.wells(); const targets = assets.destination.wells(); const spots = assets.tips.spots();
+    for (let i = state.get<number>('done', 0); i < parameters.wells; i++) {
+      await move(assets.lh, spots[i], wells[i], targets[i], 3);
+      state.done = i + 1;
+      await sleep(parameters.delayMs);
+    }
+    return { done: state.done };
+  },
+});
+`;
+
+describe('faults: a worker killed mid-run', () => {
+  let t: TestApp;
+  let operator: Auth;
+  let viewer: Auth;
+  let folder: string;
+  let protocolId: string;
+  const workers: WorkerProcess[] = [];
+
+  const get = async (id: string) => (await t.http.get(`/api/v1/runs/${id}`).set(viewer).expect(200)).body;
+  const until = (id: string, statuses: string[], timeoutMs = 30000) =>
+    eventually(async () => {
+      const r = await get(id);
+      return statuses.includes(r.status) ? r : undefined;
+    }, `run ${id} to be ${statuses.join('/')}`, timeoutMs);
+  const commands = async (id: string) => (await t.http.get(`/api/v1/runs/${id}/commands?limit=1000`).set(viewer).expect(200)).body.items as unknown[];
+  const deckState = async () => (await t.db.query(`SELECT state FROM decks WHERE name = 'starlet_deck'`))[0].state as Record<string, unknown>;
+
+  beforeAll(async () => {
+    t = await createTestApp({ RUN_RECOVERY_INTERVAL_MS: '300' });
+    const admin = { Authorization: `Bearer ${await t.login()}` };
+    operator = { Authorization: `Bearer ${(await t.createUser('ora', Role.Operator)).token}` };
+    viewer = { Authorization: `Bearer ${(await t.createUser('vik', Role.Viewer)).token}` };
+    await t.http.post('/api/v1/discovery/sync').set(admin).expect(200);
+    await t.app.get(DemoSeedService).seed();
+    folder = mkdtempSync(join(tmpdir(), 'praxis-faults-'));
+    writeFileSync(join(folder, 'resumable.ts'), RESUMABLE);
+    const { report } = await t.app.get(ProtocolSourcesService).ensureFolderSource('faults', folder);
+    protocolId = report.added[0]!.id;
+  }, 60000);
+  afterAll(async () => {
+    for (const w of workers) await w.stop('SIGKILL');
+    await t.close();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('interrupts the run (never re-runs it), keeps its records and deck, frees its assets; another worker goes on; restart carries on from the state', async () => {
+    const a = await startWorker(t.config.database.url, t.config.redis.url, t.redis);
+    workers.push(a);
+    const run = (await t.http.post('/api/v1/runs').set(operator).send({ protocolId }).expect(201)).body;
+    await eventually(async () => ((await commands(run.id)).length >= 16 ? true : undefined), '16 commands');
+    const before = await get(run.id);
+    expect(before.status).toBe('running');
+    await a.stop('SIGKILL');
+
+    const interrupted = await until(run.id, ['interrupted'], 30000);
+    expect(interrupted.error).toMatchObject({ name: 'WorkerLost', message: expect.stringContaining('was not re-executed') });
+    expect(interrupted.endedAt).not.toBeNull();
+    expect((await t.http.get('/api/v1/reservations').set(viewer).expect(200)).body).toEqual([]);
+    expect(await t.redis.keys('praxis:lock:asset:*')).toEqual([]);
+    const machine = (await t.db.query(`SELECT status, "currentRunId" FROM machines WHERE name = 'starlet'`))[0];
+    expect(machine).toEqual({ status: 'available', currentRunId: null });
+
+    // The records of what happened are intact.
+    const log = await commands(run.id);
+    expect(log.length).toBeGreaterThanOrEqual(16);
+    const calls = (await t.http.get(`/api/v1/runs/${run.id}/calls`).set(viewer).expect(200)).body as Array<{ name: string; status: string }>;
+    const done = calls.filter((c) => c.name === 'move' && c.status === 'completed').length;
+    expect(done).toBeGreaterThanOrEqual(4);
+    const state = (await t.http.get(`/api/v1/runs/${run.id}/state`).set(viewer).expect(200)).body;
+    expect(state.done).toBeGreaterThanOrEqual(4);
+    // The deck as of a finished step was saved (volumes moved out of the first wells).
+    expect(JSON.stringify((await deckState()).source_plate_A1)).toContain('297');
+
+    // Nothing picks the interrupted run up again.
+    const b = await startWorker(t.config.database.url, t.config.redis.url, t.redis);
+    workers.push(b);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await get(run.id)).status).toBe('interrupted');
+    expect((await commands(run.id)).length).toBe(log.length);
+
+    // Another run goes on on the other worker.
+    const other = (await t.http.post('/api/v1/runs').set(operator).send({ protocolId, parameters: { wells: 2, delayMs: 0 }, assets: {} }).expect(201)).body;
+    expect((await until(other.id, ['completed', 'failed'])).status).toBe('completed');
+
+    // The operator restarts the interrupted run: it carries on from the state it had.
+    const bad = await t.http.post(`/api/v1/runs/${run.id}/actions`).set(operator).send({ action: 'restart', fromStep: 9999 }).expect(400);
+    expect(bad.body.error.details.fields).toEqual(['fromStep']);
+    const restarted = (await t.http.post(`/api/v1/runs/${run.id}/actions`).set(operator).send({ action: 'restart' }).expect(202)).body;
+    expect(restarted.id).not.toBe(run.id);
+    expect(restarted.properties).toMatchObject({ restartOf: run.id, initialState: { done: state.done } });
+    const end = await until(restarted.id, ['completed', 'failed'], 60000);
+    expect(end.error).toBeNull();
+    expect(end.result).toEqual({ done: 24 });
+    const moves = (await t.http.get(`/api/v1/runs/${restarted.id}/calls`).set(viewer).expect(200)).body.filter((c: { name: string }) => c.name === 'move');
+    expect(moves).toHaveLength(24 - state.done);
+    await t.http.post(`/api/v1/runs/${restarted.id}/actions`).set(operator).send({ action: 'restart' }).expect(409);
+  }, 120000);
+});
