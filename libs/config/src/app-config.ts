@@ -40,7 +40,7 @@ export class AppConfig {
   readonly demo: boolean;
   readonly mail: { smtpUrl?: string; from: string };
   readonly worker: { heartbeatIntervalMs: number; recoveryIntervalMs: number };
-  readonly protocols: { loadTimeoutMs: number; simulationTimeoutMs: number; sandboxMemoryMb: number; gitTimeoutMs: number };
+  readonly protocols: { loadTimeoutMs: number; simulationTimeoutMs: number; sandboxMemoryMb: number; gitTimeoutMs: number; hangTimeoutMs: number };
 
   constructor(env: EnvironmentVariables) {
     this.nodeEnv = env.NODE_ENV;
@@ -80,6 +80,7 @@ export class AppConfig {
       simulationTimeoutMs: env.PROTOCOL_SIMULATION_TIMEOUT_MS,
       sandboxMemoryMb: env.PROTOCOL_SANDBOX_MEMORY_MB,
       gitTimeoutMs: env.PROTOCOL_GIT_TIMEOUT_MS,
+      hangTimeoutMs: env.PROTOCOL_HANG_TIMEOUT_MS,
     };
     Object.freeze(this);
   }

@@ -200,6 +200,13 @@ export class EnvironmentVariables {
   @Max(16384)
   PROTOCOL_SANDBOX_MEMORY_MB = 512;
 
+  /** A run's protocol process that stays silent this long (a loop that never awaits) is stopped; 0 = never. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(86400000)
+  PROTOCOL_HANG_TIMEOUT_MS = 30000;
+
   /** Git operations (ls-remote, clone, fetch). */
   @Type(() => Number)
   @IsInt()

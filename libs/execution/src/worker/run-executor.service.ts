@@ -38,6 +38,8 @@ interface ActiveRun {
   cancelled: string | null;
   reserved: Set<string>;
   savedAt: number;
+  /** Set when the run's locks were lost: the run is stopped and fails with this reason. */
+  lostReservation?: string;
 }
 
 export const WORKER_ID = Symbol('WORKER_ID');
@@ -82,6 +84,7 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
       if (!a) return;
       this.logger.error({ runId, err: err.message }, 'asset reservation lost; cancelling the run');
       a.cancelled = `its asset reservation was lost (${err.message})`;
+      a.lostReservation = a.cancelled;
       a.paused = false;
       for (const w of a.resumeWaiters.splice(0)) w();
       a.child?.cancel(a.cancelled, CANCEL_GRACE_MS);
@@ -214,7 +217,7 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
         ),
       };
       const unsubscribe = [...machines].map(([name, m]) => m.onCommand((e) => recorder.command(e, machineIds.get(name) ?? null, active!.stepOf.get(name) ?? null)));
-      const child = new RunChild(spec, this.handlers(active), { memoryMb: this.config.protocols.sandboxMemoryMb });
+      const child = new RunChild(spec, this.handlers(active), { memoryMb: this.config.protocols.sandboxMemoryMb, hangTimeoutMs: this.config.protocols.hangTimeoutMs });
       active.child = child;
       if (active.cancelled !== null) child.cancel(active.cancelled, CANCEL_GRACE_MS);
       const started = await this.transitions.tryTransition(runId, RunStatus.Running, actor, null, { startedAt: new Date() }, RunStatus.Preparing);
@@ -386,7 +389,10 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
       for (const [name, head] of heads) (a.machines.get(name) as unknown as { loadHeadState?(h: Record<string, unknown>): void })?.loadHeadState?.(head);
     };
     const ended = { endedAt: new Date(), pendingInput: null };
-    if (outcome.status === 'completed' && !writeError) {
+    if (a.lostReservation && outcome.status !== 'completed') {
+      restore();
+      await this.transitions.tryTransition(runId, RunStatus.Failed, actor, a.lostReservation, { ...ended, error: { name: 'ReservationLost', message: `stopped: ${a.lostReservation}`, step: null } });
+    } else if (outcome.status === 'completed' && !writeError) {
       await this.transitions.tryTransition(runId, RunStatus.Completed, actor, null, { ...ended, result: outcome.result as never });
     } else if (outcome.status === 'cancelled') {
       restore();

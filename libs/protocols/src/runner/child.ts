@@ -17,6 +17,8 @@ process.on('exit', removeBundles);
 // The worker went away: nobody is left to execute hardware calls or hear the outcome.
 process.on('disconnect', () => process.exit(1));
 
+const ALIVE_EVERY_MS = 1000;
+
 function send(msg: RunChildMessage): Promise<void> {
   return new Promise((resolve) => {
     if (!process.send || !process.connected) return resolve();
@@ -178,4 +180,6 @@ process.on('message', (raw: unknown) => {
 });
 
 void send({ type: 'ready' });
+// Liveness for the worker's watchdog: a protocol that blocks the event loop stops these.
+setInterval(() => void send({ type: 'alive' }), ALIVE_EVERY_MS).unref();
 

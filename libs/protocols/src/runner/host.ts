@@ -38,11 +38,18 @@ export interface RunChildOptions {
   memoryMb: number;
   /** How long the child may take to load its modules (default 30 s). */
   startTimeoutMs?: number;
+  /**
+   * A running child that sends nothing (not even its liveness message, once a second) for this
+   * long is stuck in a loop that never yields: it is killed and the run fails naming the step.
+   * Default 30 s; 0 turns the watchdog off.
+   */
+  hangTimeoutMs?: number;
 }
 
 type Phase = 'new' | 'starting' | 'running' | 'ended';
 
 const DEFAULT_GRACE_MS = 5000;
+const DEFAULT_HANG_MS = 30000;
 /** After its outcome the child exits by itself; one that does not is killed after this long. */
 const LINGER_MS = 2000;
 
@@ -77,6 +84,9 @@ export class RunChild {
   private readonly answers = new Map<number, (r: InputAnswerResult) => void>();
   private nextAnswerId = 0;
   private timers: NodeJS.Timeout[] = [];
+  private lastHeard = Date.now();
+  /** Set when the watchdog killed the child (its silence limit, ms). */
+  private hung = 0;
 
   constructor(
     private readonly spec: RunSpec,
@@ -251,11 +261,15 @@ export class RunChild {
 
   private onMessage(raw: unknown): void {
     if (!isObject(raw) || this.phase === 'ended') return;
+    this.lastHeard = Date.now();
     const m = raw as RunChildMessage;
     switch (m.type) {
+      case 'alive':
+        return;
       case 'ready':
         if (this.phase !== 'starting') return;
         this.phase = 'running';
+        this.watch();
         if (this.cancelRequest) this.signalKill();
         else this.post({ type: 'run', spec: this.spec });
         this.ready?.resolve();
@@ -382,10 +396,30 @@ export class RunChild {
     return `${signal ? `signal ${signal}` : `exit code ${code}`}${this.stderrTail()}`;
   }
 
+  /** The hang watchdog: kills a running child that has gone silent for hangTimeoutMs. */
+  private watch(): void {
+    const limit = this.opts.hangTimeoutMs ?? DEFAULT_HANG_MS;
+    if (!limit) return;
+    const check = () => {
+      if (this.phase !== 'running' || this.childOutcome || this.cancelRequest) return;
+      if (Date.now() - this.lastHeard > limit) {
+        this.hung = limit;
+        this.signalKill();
+        return;
+      }
+      this.timer(check, Math.min(1000, limit));
+    };
+    this.timer(check, Math.min(1000, limit));
+  }
+
   private crashOutcome(code: number | null, signal: NodeJS.Signals | null): RunOutcome {
     const open = [...this.openSteps.values()].sort((a, b) => b.seq - a.seq)[0] ?? null;
     const step = open ?? this.lastStep;
     const where = open ? ` while step "${open.name}" (#${open.seq}) was running` : step ? ` after step "${step.name}" (#${step.seq})` : ' before the protocol started a step';
+    if (this.hung) {
+      const message = `the protocol stopped responding for ${Math.round(this.hung / 1000)} s (a loop that never awaits?) and was stopped${where}`;
+      return { status: 'failed', error: { name: 'RunHungError', message }, step, state: { ...this.state } };
+    }
     const oom = /heap out of memory|Allocation failed|Reached heap limit/i.test(this.stderr);
     const message = oom
       ? `the protocol process ran out of memory (limit ${this.opts.memoryMb} MB)${where}`

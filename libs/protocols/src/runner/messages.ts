@@ -142,6 +142,8 @@ export type RunParentMessage =
 
 export type RunChildMessage =
   | { type: 'ready' }
+  /** Sent every second while the child's event loop turns: its absence means the protocol is stuck. */
+  | { type: 'alive' }
   | ({ type: 'command'; id: number } & WireCall)
   | { type: 'step-started'; step: StepStart }
   | { type: 'step-ended'; step: StepEnd }

@@ -418,6 +418,19 @@ describe('RunChild', () => {
     expect(b.commands()).toBe(1);
   });
 
+  it('stops a protocol that never yields (the hang watchdog) and fails the run naming its step', async () => {
+    const b = await bench();
+    const rec = newRecord();
+    const child = new RunChild(specFor('spin.ts', b, { assets: {} }), handlersFor(b, rec), { memoryMb: 256, hangTimeoutMs: 800 });
+    await child.start();
+    const outcome = await child.outcome;
+    expect(outcome).toMatchObject({ status: 'failed', error: { name: 'RunHungError' } });
+    if (outcome.status !== 'failed') throw new Error('not failed');
+    expect(outcome.error.message).toContain('stopped responding');
+    expect(outcome.step?.name).toBe('spin');
+    expect(rec.steps.map((s) => s.name)).toEqual(['spin', 'spin']);
+  });
+
   it('kills a protocol that loops without hardware calls after the grace period, and reports it cancelled', async () => {
     const b = await bench();
     const rec = newRecord();
