@@ -39,12 +39,32 @@ export default defineProtocol({
 });
 `;
 
+const CRASHES = `
+import { defineProtocol, step } from '@praxis/protocol';
+const boom = step('boom', async () => { process.exit(3); });
+export default defineProtocol({ name: 'crashes', version: '1.0.0', assets: { lh: { kind: 'machine', category: 'LiquidHandler' } }, deckLayout: 'demo_layout',
+  async run() { await boom(); } });
+`;
+const HOGS = `
+import { defineProtocol, step } from '@praxis/protocol';
+const hog = step('hog', async () => { const keep: number[][] = []; for (;;) keep.push(new Array(1e6).fill(1)); });
+export default defineProtocol({ name: 'hogs_memory', version: '1.0.0', assets: { lh: { kind: 'machine', category: 'LiquidHandler' } }, deckLayout: 'demo_layout',
+  async run() { await hog(); } });
+`;
+const HANGS = `
+import { defineProtocol, step } from '@praxis/protocol';
+const spin = step('spin', () => { for (;;) {} });
+export default defineProtocol({ name: 'hangs', version: '1.0.0', assets: { lh: { kind: 'machine', category: 'LiquidHandler' } }, deckLayout: 'demo_layout',
+  async run() { spin(); } });
+`;
+
 describe('faults: a worker killed mid-run', () => {
   let t: TestApp;
   let operator: Auth;
   let viewer: Auth;
   let folder: string;
   let protocolId: string;
+  const ids: Record<string, string> = {};
   const workers: WorkerProcess[] = [];
 
   const get = async (id: string) => (await t.http.get(`/api/v1/runs/${id}`).set(viewer).expect(200)).body;
@@ -65,8 +85,12 @@ describe('faults: a worker killed mid-run', () => {
     await t.app.get(DemoSeedService).seed();
     folder = mkdtempSync(join(tmpdir(), 'praxis-faults-'));
     writeFileSync(join(folder, 'resumable.ts'), RESUMABLE);
+    writeFileSync(join(folder, 'crashes.ts'), CRASHES);
+    writeFileSync(join(folder, 'hogs.ts'), HOGS);
+    writeFileSync(join(folder, 'hangs.ts'), HANGS);
     const { report } = await t.app.get(ProtocolSourcesService).ensureFolderSource('faults', folder);
-    protocolId = report.added[0]!.id;
+    for (const d of report.added) ids[d.name] = d.id;
+    protocolId = ids.resumable!;
   }, 60000);
   afterAll(async () => {
     for (const w of workers) await w.stop('SIGKILL');
@@ -126,4 +150,55 @@ describe('faults: a worker killed mid-run', () => {
     expect(moves).toHaveLength(24 - state.done);
     await t.http.post(`/api/v1/runs/${restarted.id}/actions`).set(operator).send({ action: 'restart' }).expect(409);
   }, 120000);
+
+  it('fails a run whose protocol process crashes, runs out of memory or hangs, naming the step; the worker lives on', async () => {
+    for (const old of workers.splice(0)) await old.stop();
+    const w = await startWorker(t.config.database.url, t.config.redis.url, t.redis, { PROTOCOL_SANDBOX_MEMORY_MB: '128', PROTOCOL_HANG_TIMEOUT_MS: '1500' });
+    workers.push(w);
+    const start = async (name: string) => (await t.http.post('/api/v1/runs').set(operator).send({ protocolId: ids[name] }).expect(201)).body.id as string;
+    const crashed = await until(await start('crashes'), ['failed', 'completed']);
+    expect(crashed.error).toMatchObject({ name: 'RunCrashedError', message: expect.stringContaining('exit code 3'), step: { name: 'boom' } });
+    const hog = await until(await start('hogs_memory'), ['failed', 'completed'], 60000);
+    expect(hog.error).toMatchObject({ name: 'RunOutOfMemoryError', message: expect.stringContaining('128 MB'), step: { name: 'hog' } });
+    const hung = await until(await start('hangs'), ['failed', 'completed'], 30000);
+    expect(hung.error).toMatchObject({ name: 'RunHungError', step: { name: 'spin' } });
+    expect(hung.error.message).toContain('stopped responding');
+    expect(w.proc.exitCode).toBeNull();
+    const ok = await until((await t.http.post('/api/v1/runs').set(operator).send({ protocolId, parameters: { wells: 1, delayMs: 0 } }).expect(201)).body.id, ['completed', 'failed']);
+    expect(ok.status).toBe('completed');
+  }, 120000);
+
+  it('two workers share the queue; one is killed in the middle: no asset is ever used by two runs at once, every run ends completed or interrupted', async () => {
+    for (const w of workers.splice(0)) await w.stop('SIGKILL');
+    const pool = [
+      await startWorker(t.config.database.url, t.config.redis.url, t.redis),
+      await startWorker(t.config.database.url, t.config.redis.url, t.redis),
+    ];
+    workers.push(...pool);
+    const runs: string[] = [];
+    for (let i = 0; i < 10; i++) runs.push((await t.http.post('/api/v1/runs').set(operator).send({ protocolId, parameters: { wells: 3, delayMs: 40 } }).expect(201)).body.id);
+    // Kill the worker executing the third run while it runs.
+    const victim = await eventually(async () => {
+      const r = await get(runs[2]!);
+      return r.status === 'running' && (await commands(runs[2]!)).length >= 2 ? r : undefined;
+    }, 'the third run to be running');
+    const pid = Number(String(victim.workerId).split(':').pop());
+    const killed = pool.find((w) => w.proc.pid === pid)!;
+    expect(killed).toBeDefined();
+    await killed.stop('SIGKILL');
+
+    const ended = await Promise.all(runs.map((id) => until(id, ['completed', 'interrupted', 'failed', 'cancelled'], 90000)));
+    const statuses = ended.map((r) => r.status);
+    expect(statuses[2]).toBe('interrupted');
+    for (const st of statuses) expect(['completed', 'interrupted']).toContain(st);
+    expect(statuses.filter((st) => st === 'completed').length).toBeGreaterThanOrEqual(8);
+    const spans = [];
+    for (const id of runs) {
+      const log = (await t.http.get(`/api/v1/runs/${id}/commands?limit=1000`).set(viewer).expect(200)).body.items as Array<{ startedAt: string; at: string }>;
+      if (log.length) spans.push({ id, from: Date.parse(log[0]!.startedAt), to: Date.parse(log[log.length - 1]!.at) });
+    }
+    spans.sort((x, y) => x.from - y.from);
+    for (let i = 1; i < spans.length; i++) expect(spans[i]!.from).toBeGreaterThanOrEqual(spans[i - 1]!.to);
+    expect((await t.http.get('/api/v1/reservations').set(viewer).expect(200)).body).toEqual([]);
+  }, 150000);
 });

@@ -5,7 +5,7 @@ import { AppConfig } from '@praxis/config';
 import type { Machine, Resource } from '@praxis/hardware';
 import { ProtocolDefinitionsService, RunChild, describeMachine, executeWireCall, type RunOutcome, type RunSpec, type WireCall } from '@praxis/protocols';
 import { QUEUE_PREFIX, RedisService } from '@praxis/redis';
-import { DelayedError, type Job, Worker } from 'bullmq';
+import { DelayedError, Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { type InputReply, RUN_CONTROL_CHANNEL, type RunControlMessage, runStateKey } from '../control.js';
@@ -55,6 +55,8 @@ export const WORKER_ID = Symbol('WORKER_ID');
 export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(RunExecutor.name);
   private readonly workers = new Map<string, Worker<RunJobData>>();
+  /** Per workcell: the queue, to wake the runs waiting in line when assets are freed. */
+  private readonly lines = new Map<string, Queue<RunJobData>>();
   private readonly active = new Map<string, ActiveRun>();
   private subscriber: Redis | null = null;
   private refresh: NodeJS.Timeout | null = null;
@@ -101,12 +103,18 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
     if (this.backup) clearInterval(this.backup);
     for (const a of this.active.values()) a.child?.cancel('the worker is shutting down', 1000);
     await Promise.all([...this.workers.values()].map((w) => w.close().catch(() => undefined)));
+    await Promise.all([...this.lines.values()].map((q) => q.close().catch(() => undefined)));
     await this.subscriber?.quit().catch(() => undefined);
     await this.locks.close();
   }
 
+  /** Only a run holding the deck's machine writes the deck state (no other run can change it). */
+  private ownsDeck(a: ActiveRun): boolean {
+    return a.runtime.deckMachine !== null && a.machines.has(a.runtime.deckMachine);
+  }
+
   private async backupDecks(): Promise<void> {
-    const runtimes = new Set([...this.active.values()].map((a) => a.runtime));
+    const runtimes = new Set([...this.active.values()].filter((a) => this.ownsDeck(a)).map((a) => a.runtime));
     for (const rt of runtimes) await this.runtimes.saveDeckState(rt).catch((err: Error) => this.logger.warn({ workcellId: rt.workcellId, err: err.message }, 'deck state backup failed'));
   }
 
@@ -129,13 +137,19 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
       });
       worker.on('error', (err) => this.logger.warn({ queue: `${RUN_QUEUE_PREFIX}${id}`, err: err.message }, 'run queue error'));
       this.workers.set(id, worker);
+      const line: Queue<RunJobData> = new Queue(runQueueName(id), { connection: { url: this.config.redis.url, maxRetriesPerRequest: null, connectTimeout: 5000 }, prefix: QUEUE_PREFIX });
+      line.on('error', () => undefined);
+      this.lines.set(id, line);
     }
   }
 
   private async process(job: Job<RunJobData>, token?: string): Promise<void> {
     const runId = job.data.runId;
     const run = (await this.db.query('SELECT * FROM runs WHERE id = $1', [runId]))[0] as Run | undefined;
-    if (!run || isTerminal(run.status)) return;
+    if (!run || isTerminal(run.status)) {
+      if (run) await this.redis.client.srem(this.lineKey(run.workcellId), runId).catch(() => undefined);
+      return;
+    }
     if (run.status === RunStatus.Scheduled) await this.transitions.tryTransition(runId, RunStatus.Queued, 'scheduler', 'its time came', {}, RunStatus.Scheduled);
     else if (run.status !== RunStatus.Queued) {
       // Started before by a worker that is gone: never re-run a physical protocol silently.
@@ -146,6 +160,7 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
     if (await this.someoneAhead(run, assetIds)) return this.waitInLine(job, token);
     const got = await this.locks.acquire(runId, assetIds);
     if (!got.ok) return this.waitInLine(job, token);
+    await this.redis.client.srem(this.lineKey(run.workcellId), runId).catch(() => undefined);
     try {
       await this.execute(run);
     } finally {
@@ -153,6 +168,26 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
       await this.db.query('DELETE FROM reservations WHERE "runId" = $1', [runId]).catch(() => undefined);
       await this.db.query(`UPDATE machines SET status = 'available', "currentRunId" = NULL WHERE "currentRunId" = $1`, [runId]).catch(() => undefined);
       await this.db.query(`UPDATE resources SET "currentRunId" = NULL WHERE "currentRunId" = $1`, [runId]).catch(() => undefined);
+      await this.wakeLine(run.workcellId);
+    }
+  }
+
+  private lineKey(workcellId: string): string {
+    return this.redis.key('line', workcellId);
+  }
+
+  /** Assets were freed: the runs waiting in line try again now instead of at their next retry. */
+  private async wakeLine(workcellId: string): Promise<void> {
+    const queue = this.lines.get(workcellId);
+    if (!queue) return;
+    try {
+      const ids = await this.redis.client.smembers(this.lineKey(workcellId));
+      for (const id of ids) {
+        const job = await Job.fromId(queue, id);
+        if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
+      }
+    } catch (err) {
+      this.logger.warn({ workcellId, err: (err as Error).message }, 'could not wake the runs waiting in line');
     }
   }
 
@@ -170,6 +205,8 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async waitInLine(job: Job<RunJobData>, token?: string): Promise<void> {
+    const workcellId = job.queueName.slice(RUN_QUEUE_PREFIX.length);
+    await this.redis.client.sadd(this.lineKey(workcellId), job.data.runId);
     await job.moveToDelayed(Date.now() + RETRY_MS + Math.floor(Math.random() * 100), token);
     throw new DelayedError();
   }
@@ -182,10 +219,13 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
     let runtime: WorkcellRuntime;
     const recorder = new RunRecorder(this.db, runId, run.protocolName);
     let active: ActiveRun | null = null;
+    let usedRuntime: WorkcellRuntime | null = null;
     let snapshot: ReturnType<NonNullable<WorkcellRuntime['deck']>['serializeAllState']> | null = null;
     const heads = new Map<string, Record<string, unknown>>();
     try {
       runtime = await this.runtimes.get(run.workcellId);
+      runtime.users++;
+      usedRuntime = runtime;
       const machineAssets = Object.values(run.assets).filter((a) => a.kind === 'machine');
       const machines = new Map<string, Machine>();
       const machineIds = new Map<string, string>();
@@ -238,8 +278,9 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
       this.active.delete(runId);
       if (active) {
         for (const w of active.resumeWaiters.splice(0)) w();
-        await this.runtimes.saveDeckState(active.runtime).catch((e: Error) => this.logger.warn({ runId, err: e.message }, 'deck state not saved'));
+        if (this.ownsDeck(active)) await this.runtimes.saveDeckState(active.runtime).catch((e: Error) => this.logger.warn({ runId, err: e.message }, 'deck state not saved'));
       }
+      if (usedRuntime) usedRuntime.users--;
     }
   }
 
@@ -271,7 +312,7 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
       stepEnded: (s: Parameters<RunRecorder['stepEnded']>[0]) => {
         a.recorder.stepEnded(s);
         // The deck as of the last finished step survives a worker crash (at most once a second).
-        if (s.status === 'completed' && Date.now() - a.savedAt > 1000) {
+        if (s.status === 'completed' && this.ownsDeck(a) && Date.now() - a.savedAt > 1000) {
           a.savedAt = Date.now();
           void this.runtimes.saveDeckState(a.runtime).catch(() => undefined);
         }

@@ -15,6 +15,12 @@ export interface WorkcellRuntime {
   machines: Map<string, { id: string; machine: Machine }>;
   /** Names of the workcell's registered resources (the assets runs reserve). */
   resourceNames: Set<string>;
+  /** The deck row's `updatedAt` as last loaded or saved here: another writer (a worker, an edit) changes it. */
+  deckVersion: string | null;
+  /** The machine whose deck it is: only runs holding it save the deck state. */
+  deckMachine: string | null;
+  /** Runs of this worker using the runtime now (it is not rebuilt under them). */
+  users: number;
 }
 
 /**
@@ -32,14 +38,45 @@ export class WorkcellRuntimeService implements OnApplicationShutdown {
     private readonly layouts: DeckLayoutsService,
   ) {}
 
-  get(workcellId: string): Promise<WorkcellRuntime> {
-    let rt = this.runtimes.get(workcellId);
-    if (!rt) {
-      rt = this.build(workcellId);
-      this.runtimes.set(workcellId, rt);
-      rt.catch(() => this.runtimes.delete(workcellId));
+  /**
+   * The workcell's runtime. Called with the run's assets locked: when the deck was saved by
+   * someone else since this worker last loaded or saved it (another worker ran the previous run,
+   * or the deck was edited), the runtime is rebuilt from the database, so no worker ever works
+   * on a stale deck or a simulator that remembers an old one.
+   */
+  async get(workcellId: string): Promise<WorkcellRuntime> {
+    const cached = this.runtimes.get(workcellId);
+    if (cached) {
+      const rt = await cached.catch(() => null);
+      if (rt && (await this.current(rt))) return rt;
+      if (rt && rt.users > 0) {
+        // Machines in use here: keep them, take the deck state someone else saved.
+        await this.reloadDeckState(rt);
+        return rt;
+      }
+      if (rt) await this.teardown(rt);
+      this.runtimes.delete(workcellId);
     }
-    return rt;
+    const fresh = this.build(workcellId);
+    this.runtimes.set(workcellId, fresh);
+    fresh.catch(() => this.runtimes.delete(workcellId));
+    return fresh;
+  }
+
+  private async current(rt: WorkcellRuntime): Promise<boolean> {
+    if (!rt.deckId) return true;
+    const rows = (await this.db.query('SELECT "updatedAt"::text AS v FROM decks WHERE id = $1', [rt.deckId])) as Array<{ v: string }>;
+    return rows[0]?.v === rt.deckVersion;
+  }
+
+  private async reloadDeckState(rt: WorkcellRuntime): Promise<void> {
+    const rows = (await this.db.query('SELECT state, "updatedAt"::text AS v FROM decks WHERE id = $1', [rt.deckId])) as Array<{ state: ResourceStateMap | null; v: string }>;
+    if (rows[0]?.state && rt.deck) rt.deck.loadAllState(rows[0].state);
+    rt.deckVersion = rows[0]?.v ?? null;
+  }
+
+  private async teardown(rt: WorkcellRuntime): Promise<void> {
+    for (const { machine } of rt.machines.values()) await machine.stop().catch(() => undefined);
   }
 
   /** Sets up the given machines (once each; a failure is thrown and retried next time). */
@@ -52,14 +89,19 @@ export class WorkcellRuntimeService implements OnApplicationShutdown {
 
   async saveDeckState(rt: WorkcellRuntime): Promise<void> {
     if (!rt.deck || !rt.deckId) return;
-    await this.db.query('UPDATE decks SET state = $2, "updatedAt" = now() WHERE id = $1', [rt.deckId, JSON.stringify(rt.deck.serializeAllState())]);
+    const rows = (await this.db.query('UPDATE decks SET state = $2, "updatedAt" = clock_timestamp() WHERE id = $1 RETURNING "updatedAt"::text AS v', [
+      rt.deckId,
+      JSON.stringify(rt.deck.serializeAllState()),
+    ])) as [Array<{ v: string }>, number] | Array<{ v: string }>;
+    const row = Array.isArray(rows[0]) ? (rows[0] as Array<{ v: string }>)[0] : (rows as Array<{ v: string }>)[0];
+    if (row) rt.deckVersion = row.v;
   }
 
   private async build(workcellId: string): Promise<WorkcellRuntime> {
     const decks = (await this.db.query(
-      `SELECT d.id, d."machineId", d."layoutId", d.state FROM decks d WHERE d."workcellId" = $1 AND d."layoutId" IS NOT NULL ORDER BY d."createdAt" LIMIT 1`,
+      `SELECT d.id, d."machineId", d."layoutId", d.state, d."updatedAt"::text AS version FROM decks d WHERE d."workcellId" = $1 AND d."layoutId" IS NOT NULL ORDER BY d."createdAt" LIMIT 1`,
       [workcellId],
-    )) as Array<{ id: string; machineId: string | null; layoutId: string; state: ResourceStateMap | null }>;
+    )) as Array<{ id: string; machineId: string | null; layoutId: string; state: ResourceStateMap | null; version: string }>;
     let deck: Deck | null = null;
     const deckRow = decks[0];
     if (deckRow) {
@@ -74,16 +116,18 @@ export class WorkcellRuntimeService implements OnApplicationShutdown {
     }
     const rows = (await this.db.query('SELECT id, name, category, backend, "connectionConfig" FROM machines WHERE "workcellId" = $1', [workcellId])) as MachineRow[];
     const machines = new Map<string, { id: string; machine: Machine }>();
+    let deckMachine: string | null = null;
     for (const row of rows) {
       try {
         const onDeck = row.category === 'LiquidHandler' && deckRow && (deckRow.machineId === row.id || deckRow.machineId === null) ? deck : null;
+        if (onDeck) deckMachine ??= row.name;
         machines.set(row.name, { id: row.id, machine: createLiveMachine(row, onDeck) });
       } catch (err) {
         this.logger.warn({ workcellId, machine: row.name, err: (err as Error).message }, 'machine has no driver here');
       }
     }
     const resources = (await this.db.query('SELECT name FROM resources WHERE "workcellId" = $1', [workcellId])) as Array<{ name: string }>;
-    return { workcellId, deck, deckId: deckRow?.id ?? null, machines, resourceNames: new Set(resources.map((r) => r.name)) };
+    return { workcellId, deck, deckId: deckRow?.id ?? null, machines, resourceNames: new Set(resources.map((r) => r.name)), deckVersion: deckRow?.version ?? null, deckMachine, users: 0 };
   }
 
   async onApplicationShutdown(): Promise<void> {

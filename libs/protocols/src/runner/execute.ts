@@ -54,14 +54,19 @@ export async function executeWireCall(machines: Map<string, Machine>, deck: Deck
   const args = fromWire(call.args, lookup, 'args') as unknown[];
   // Resources that may move: the ones named, and what the gripper holds.
   const movable = new Set<Resource>(args.flatMap((a) => (a instanceof Resource ? [a] : Array.isArray(a) ? a.filter((x): x is Resource => x instanceof Resource) : [])));
+  const inArgs = [...movable];
   const held = (machine as { grippedResource?: unknown }).grippedResource;
   if (held instanceof Resource) movable.add(held);
   const places = new Map([...movable].map((r) => [r, position(r)]));
-  const before = stateSnapshot(roots);
+  // A call changes the tracker state of the resources it names (and what they hold): compare those
+  // only. A call naming none (returnTips, discardTips...) may touch anything: compare the deck.
+  const named = inArgs.length > 0;
+  const scope = (): Resource[] => (named ? inArgs : resourceRoots(deck, machines.values()));
+  const before = stateSnapshot(scope());
 
   const update = (): CommandUpdate => {
     const out: CommandUpdate = { machine: machineView(machine) };
-    const states = stateChanges(before, resourceRoots(deck, machines.values()));
+    const states = stateChanges(before, scope());
     if (states) out.states = states;
     const after = (machine as { grippedResource?: unknown }).grippedResource;
     if (after instanceof Resource && !places.has(after)) places.set(after, position(after));
