@@ -14,24 +14,29 @@ import { RunTransitionsService } from './runs/run-transitions.service.js';
 import { Run, RunTransition } from './runs/run.entity.js';
 import { RunsController } from './runs/runs.controller.js';
 import { RunsService } from './runs/runs.service.js';
+import { ScheduleFirer } from './schedules/schedule-firer.service.js';
+import { ScheduleQueue } from './schedules/schedule-queue.js';
+import { Schedule } from './schedules/schedule.entity.js';
+import { SchedulesController } from './schedules/schedules.controller.js';
+import { SchedulesService } from './schedules/schedules.service.js';
 import { RunExecutor } from './worker/run-executor.service.js';
 import { WorkcellRuntimeService } from './worker/workcell-runtime.service.js';
 
-const FEATURES = TypeOrmModule.forFeature([Run, RunTransition, RunCall, RunCommand, RunOutput, Reservation, Machine, Resource]);
+const FEATURES = TypeOrmModule.forFeature([Run, RunTransition, RunCall, RunCommand, RunOutput, Reservation, Schedule, Machine, Resource]);
 
-/** Runs for the API: creation, the status table, queues per workcell, operator actions, records, reservations. */
+/** Runs for the API: creation, the status table, queues per workcell, operator actions, records, reservations, schedules. */
 @Module({
   imports: [FEATURES, AssetsModule, MachinesModule, ProtocolsModule],
-  controllers: [RunsController, RunRecordsController],
-  providers: [RunQueues, RunsService, RunTransitionsService, RunRecordsService, RunRecoveryService, ...LOCK_PROVIDERS],
+  controllers: [RunsController, RunRecordsController, SchedulesController],
+  providers: [RunQueues, RunsService, RunTransitionsService, RunRecordsService, RunRecoveryService, ScheduleQueue, SchedulesService, ...LOCK_PROVIDERS],
   exports: [TypeOrmModule, RunQueues, RunsService, RunTransitionsService, RunRecoveryService],
 })
 export class ExecutionModule {}
 
-/** Runs for the worker: executes them on the workcells' live machines. */
+/** Runs for the worker: executes them on the workcells' live machines, and creates the runs of schedules as they fire. */
 @Module({
-  imports: [FEATURES, DecksModule, ProtocolsModule],
-  providers: [RunTransitionsService, WorkcellRuntimeService, RunExecutor, ...LOCK_PROVIDERS],
+  imports: [FEATURES, AssetsModule, DecksModule, ProtocolsModule],
+  providers: [RunTransitionsService, WorkcellRuntimeService, RunExecutor, RunQueues, RunsService, ScheduleQueue, ScheduleFirer, ...LOCK_PROVIDERS],
   exports: [RunExecutor, WorkcellRuntimeService],
 })
 export class ExecutionWorkerModule {}

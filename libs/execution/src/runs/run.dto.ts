@@ -61,6 +61,11 @@ export class ListRunsQueryDto extends ListQueryDto {
   @IsOptional()
   @IsUUID()
   workcellId?: string;
+
+  /** Runs a schedule created. */
+  @IsOptional()
+  @IsUUID()
+  scheduleId?: string;
 }
 
 export class RunActionDto {
@@ -138,6 +143,10 @@ export class RunDto {
   @ApiProperty({ nullable: true })
   result!: unknown;
   createdBy!: string;
+  /** The schedule that created the run, if one did. */
+  scheduleId!: string | null;
+  /** The worker executing it, or that last did (`host:pid`). */
+  workerId!: string | null;
   /** The run's data outputs in short (single-run reads only; see `/runs/{id}/outputs`). */
   @ApiPropertyOptional({ type: RunOutputsSummaryDto })
   outputs?: RunOutputsSummaryDto;
@@ -164,6 +173,8 @@ export class RunDto {
       pendingInput: r.pendingInput,
       result: r.result ?? null,
       createdBy: r.createdBy,
+      scheduleId: r.scheduleId ?? null,
+      workerId: r.workerId,
       ...(outputs ? { outputs } : {}),
       properties: r.properties,
       createdAt: r.createdAt,

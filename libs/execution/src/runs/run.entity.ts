@@ -24,6 +24,7 @@ export interface PendingInput {
 @Entity('runs')
 @Index('IDX_runs_status_created', ['status', 'createdAt'])
 @Index('IDX_runs_workcell_created', ['workcellId', 'createdAt'])
+@Index('IDX_runs_schedule_created', ['scheduleId', 'createdAt'])
 export class Run extends PraxisBaseEntity {
   /** The exact definition revision the run executes. */
   @Index('IDX_runs_protocol')
@@ -78,6 +79,10 @@ export class Run extends PraxisBaseEntity {
 
   @Column({ type: 'varchar', length: 150 })
   createdBy!: string;
+
+  /** The schedule that created the run (`createdBy` is then `schedule:<name>`). */
+  @Column({ type: 'uuid', nullable: true })
+  scheduleId!: string | null;
 
   /** The worker executing it (for recovery). */
   @Column({ type: 'varchar', length: 200, nullable: true })

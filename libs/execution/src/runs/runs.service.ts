@@ -4,7 +4,7 @@ import { Resource, ResourceStatus, WorkcellsService } from '@praxis/assets';
 import { AppException, ErrorCode, type FieldError, type Page } from '@praxis/common';
 import { paginate, uuidv7 } from '@praxis/database';
 import { Machine, MachineStatus, validateConnectionConfig } from '@praxis/machines';
-import { ProtocolDefinitionsService } from '@praxis/protocols';
+import { type ProtocolDefinitionEntity, ProtocolDefinitionsService } from '@praxis/protocols';
 import { RedisService } from '@praxis/redis';
 import { isUUID } from 'class-validator';
 import { DataSource, Repository } from 'typeorm';
@@ -14,6 +14,16 @@ import type { CreateRunDto, ListRunsQueryDto, RunActionDto } from './run.dto.js'
 import { Run, type RunAsset, RunTransition } from './run.entity.js';
 import { RunTransitionsService } from './run-transitions.service.js';
 import { actionTarget, isTerminal, RunStatus } from './run-status.js';
+
+/** What `RunsService.check` found: everything a run of the request would be recorded with. */
+export interface CheckedRun {
+  definition: ProtocolDefinitionEntity;
+  workcellId: string;
+  /** Checked against the definition's schema, defaults filled. */
+  parameters: Record<string, unknown>;
+  assets: Record<string, RunAsset>;
+  deckLayoutId: string | null;
+}
 
 /**
  * Candidates named like the requirement first (`source` → `source_plate` before `destination_plate`),
@@ -47,6 +57,7 @@ export class RunsService {
     if (q.protocolId) qb.andWhere('r.protocolId = :protocolId', { protocolId: q.protocolId });
     if (q.protocolName) qb.andWhere('r.protocolName = :protocolName', { protocolName: q.protocolName });
     if (q.workcellId) qb.andWhere('r.workcellId = :workcellId', { workcellId: q.workcellId });
+    if (q.scheduleId) qb.andWhere('r.scheduleId = :scheduleId', { scheduleId: q.scheduleId });
     return paginate(qb, q, { sortable: ['createdAt', 'updatedAt', 'status', 'priority', 'startedAt', 'endedAt', 'protocolName'], defaultSort: '-createdAt' });
   }
 
@@ -66,10 +77,12 @@ export class RunsService {
   }
 
   /**
-   * Records a run and enqueues it on its workcell's queue: parameters checked against the
-   * definition's schema, assets the ones given or matched by category and model in the workcell.
+   * What creating a run from `dto` would record, without recording anything: the definition,
+   * parameters checked against its schema (defaults filled), the workcell, every requirement's
+   * asset (the one given, or matched by category and model in the workcell) and the deck layout.
+   * Throws 400 naming each bad field, 409 ASSET_UNAVAILABLE naming a requirement nothing satisfies.
    */
-  async create(dto: CreateRunDto, actor: string): Promise<Run> {
+  async check(dto: CreateRunDto): Promise<CheckedRun> {
     const errors: FieldError[] = [];
     const def = await this.definitions.get(dto.protocolId).catch((err: unknown) => {
       if (err instanceof AppException && err.code === ErrorCode.NOT_FOUND) return null;
@@ -131,7 +144,17 @@ export class RunsService {
       }
       assets[key] = { kind: req.kind, id: asset.id, name: asset.name, category: asset.category };
     }
-    const layout = await this.layoutFor(workcellId!, def.deckLayout, assets);
+    const deckLayoutId = await this.layoutFor(workcellId!, def.deckLayout, assets);
+    return { definition: def, workcellId: workcellId!, parameters: checked.value, assets, deckLayoutId };
+  }
+
+  /**
+   * Records a run and enqueues it on its workcell's queue: parameters checked against the
+   * definition's schema, assets the ones given or matched by category and model in the workcell
+   * (see `check`). `origin` marks a run a schedule created (its id, and properties such as the fire).
+   */
+  async create(dto: CreateRunDto, actor: string, origin: { scheduleId?: string; properties?: Record<string, unknown> } = {}): Promise<Run> {
+    const { definition: def, workcellId, parameters, assets, deckLayoutId } = await this.check(dto);
 
     const now = new Date();
     const scheduled = dto.scheduledAt && dto.scheduledAt.getTime() > now.getTime() + 50;
@@ -140,12 +163,12 @@ export class RunsService {
       protocolId: def.id,
       protocolName: def.name,
       protocolVersion: def.version,
-      workcellId: workcellId!,
+      workcellId,
       status: scheduled ? RunStatus.Scheduled : RunStatus.Queued,
       priority: dto.priority ?? 0,
-      parameters: checked.value,
+      parameters,
       assets,
-      deckLayoutId: layout,
+      deckLayoutId,
       scheduledAt: dto.scheduledAt ?? null,
       startedAt: null,
       endedAt: null,
@@ -154,7 +177,8 @@ export class RunsService {
       result: null,
       createdBy: actor,
       workerId: null,
-      properties: {},
+      scheduleId: origin.scheduleId ?? null,
+      properties: origin.properties ?? {},
     });
     await this.db.transaction(async (em) => {
       await em.getRepository(Run).insert(run as never);
