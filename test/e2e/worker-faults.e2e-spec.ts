@@ -176,7 +176,11 @@ describe('faults: a worker killed mid-run', () => {
     ];
     workers.push(...pool);
     const runs: string[] = [];
-    for (let i = 0; i < 10; i++) runs.push((await t.http.post('/api/v1/runs').set(operator).send({ protocolId, parameters: { wells: 3, delayMs: 40 } }).expect(201)).body.id);
+    // The third run is long enough (about 3 s) to be killed in its middle.
+    for (let i = 0; i < 10; i++) {
+      const parameters = i === 2 ? { wells: 16, delayMs: 200 } : { wells: 3, delayMs: 40 };
+      runs.push((await t.http.post('/api/v1/runs').set(operator).send({ protocolId, parameters }).expect(201)).body.id);
+    }
     // Kill the worker executing the third run while it runs.
     const victim = await eventually(async () => {
       const r = await get(runs[2]!);
