@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DemoSeedService } from '@praxis/discovery';
+import { RunQueues, RunRecoveryService } from '@praxis/execution';
 import { ProtocolSourcesService } from '@praxis/protocols';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { Role } from '../support/hardware.js';
@@ -205,4 +206,21 @@ describe('faults: a worker killed mid-run', () => {
     for (let i = 1; i < spans.length; i++) expect(spans[i]!.from).toBeGreaterThanOrEqual(spans[i - 1]!.to);
     expect((await t.http.get('/api/v1/reservations').set(viewer).expect(200)).body).toEqual([]);
   }, 150000);
+
+  it('re-queues a queued run whose job was lost (its worker died before the run started), and only such runs', async () => {
+    for (const w of workers.splice(0)) await w.stop('SIGKILL');
+    const lost = (await t.http.post('/api/v1/runs').set(operator).send({ protocolId, parameters: { wells: 1, delayMs: 0 } }).expect(201)).body;
+    const kept = (await t.http.post('/api/v1/runs').set(operator).send({ protocolId, parameters: { wells: 1, delayMs: 0 } }).expect(201)).body;
+    const queue = t.app.get(RunQueues).queue(lost.workcellId);
+    await (await queue.getJob(lost.id))!.remove();
+    await t.db.query(`UPDATE runs SET "updatedAt" = now() - interval '1 minute' WHERE id = ANY($1::uuid[])`, [[lost.id, kept.id]]);
+    const report = await t.app.get(RunRecoveryService).sweep();
+    expect(report.requeued).toEqual([lost.id]);
+    expect(await (await queue.getJob(lost.id))?.getState()).toBe('prioritized');
+    expect((await t.app.get(RunRecoveryService).sweep()).requeued).toEqual([]);
+    const w = await startWorker(t.config.database.url, t.config.redis.url, t.redis);
+    workers.push(w);
+    expect((await until(lost.id, ['completed', 'failed'])).status).toBe('completed');
+    expect((await until(kept.id, ['completed', 'failed'])).status).toBe('completed');
+  }, 60000);
 });

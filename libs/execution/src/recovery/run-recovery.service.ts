@@ -4,6 +4,7 @@ import { AppConfig } from '@praxis/config';
 import { RedisService, WORKER_HEARTBEAT_KEY } from '@praxis/redis';
 import { DataSource } from 'typeorm';
 import { AssetLockManager } from '../locks/asset-lock-manager.js';
+import { RunQueues } from '../run-queues.js';
 import { RunStatus, TERMINAL_STATUSES } from '../runs/run-status.js';
 import { RunTransitionsService } from '../runs/run-transitions.service.js';
 
@@ -16,6 +17,8 @@ export interface RecoveryReport {
   interrupted: Array<{ runId: string; workerId: string | null; was: RunStatus }>;
   /** Assets held (lock or reservation row) by runs that had ended, now free. */
   released: Array<{ assetId: string; runId: string }>;
+  /** Queued runs whose job was lost (its worker died while it was only waiting its turn), queued again. */
+  requeued: string[];
 }
 
 /**
@@ -36,6 +39,7 @@ export class RunRecoveryService implements OnApplicationBootstrap, OnApplication
     private readonly locks: AssetLockManager,
     private readonly transitions: RunTransitionsService,
     private readonly config: AppConfig,
+    private readonly queues: RunQueues,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -49,7 +53,7 @@ export class RunRecoveryService implements OnApplicationBootstrap, OnApplication
 
   /** One pass; answers what it changed. Skips (empty report) when another instance is at it. */
   async sweep(): Promise<RecoveryReport> {
-    const report: RecoveryReport = { interrupted: [], released: [] };
+    const report: RecoveryReport = { interrupted: [], released: [], requeued: [] };
     if (this.running) return report;
     this.running = true;
     const qr = this.db.createQueryRunner();
@@ -60,6 +64,7 @@ export class RunRecoveryService implements OnApplicationBootstrap, OnApplication
       try {
         await this.interruptOrphans(report);
         await this.releaseEnded(report);
+        await this.requeueLost(report);
       } finally {
         await qr.query('SELECT pg_advisory_unlock($1)', [RECOVERY_LOCK]);
       }
@@ -99,6 +104,27 @@ export class RunRecoveryService implements OnApplicationBootstrap, OnApplication
       if (!done) continue;
       this.logger.warn({ runId: r.id, workerId: r.workerId }, 'run interrupted: its worker is gone');
       report.interrupted.push({ runId: r.id, workerId: r.workerId, was: r.status });
+    }
+  }
+
+  /**
+   * A queued run has not started: nothing physical happened. When its job is gone or failed (a
+   * worker died while the job was active, before the run started), it is queued again — the
+   * only case where Praxis re-submits on its own, because the run never ran.
+   */
+  private async requeueLost(report: RecoveryReport): Promise<void> {
+    const rows = (await this.db.query(
+      `SELECT id, "workcellId", priority FROM runs WHERE status = 'queued' AND "updatedAt" < now() - interval '2 seconds' ORDER BY priority DESC, id LIMIT 500`,
+    )) as Array<{ id: string; workcellId: string; priority: number }>;
+    for (const r of rows) {
+      const queue = this.queues.queue(r.workcellId);
+      const job = await queue.getJob(r.id);
+      const state = job ? await job.getState() : 'missing';
+      if (!['failed', 'completed', 'missing', 'unknown'].includes(state)) continue;
+      if (job) await job.remove().catch(() => undefined);
+      await this.queues.enqueue(r.workcellId, r.id, { priority: r.priority });
+      this.logger.warn({ runId: r.id, jobState: state }, 'queued run had lost its job; queued again');
+      report.requeued.push(r.id);
     }
   }
 

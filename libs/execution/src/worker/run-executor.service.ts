@@ -132,7 +132,11 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
         connection: { url: this.config.redis.url, maxRetriesPerRequest: null, connectTimeout: 5000 },
         prefix: QUEUE_PREFIX,
         concurrency: 16,
-        lockDuration: 30000,
+        // A dead worker's active job is noticed within ~15 s. It is never run again by BullMQ
+        // (maxStalledCount 0): a started run becomes interrupted, an unstarted one is re-queued
+        // by the API's recovery sweep.
+        lockDuration: 10000,
+        stalledInterval: 5000,
         maxStalledCount: 0,
       });
       worker.on('error', (err) => this.logger.warn({ queue: `${RUN_QUEUE_PREFIX}${id}`, err: err.message }, 'run queue error'));
