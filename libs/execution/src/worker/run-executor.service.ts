@@ -3,7 +3,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AppConfig } from '@praxis/config';
 import type { Machine, Resource } from '@praxis/hardware';
-import { ProtocolDefinitionsService, RunChild, describeMachine, executeWireCall, type RunOutcome, type RunSpec, type WireCall } from '@praxis/protocols';
+import { ProtocolDefinitionsService, RunChild, WarmRunProcesses, describeMachine, executeWireCall, type RunOutcome, type RunSpec, type WireCall } from '@praxis/protocols';
 import { QUEUE_PREFIX, RedisService } from '@praxis/redis';
 import { DelayedError, Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -63,6 +63,8 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
   private backup: NodeJS.Timeout | null = null;
   private closing = false;
   readonly workerId = `${hostname()}:${process.pid}`;
+  /** A run process started ahead of time, so a run does not wait for node to start and load. */
+  private warm: WarmRunProcesses | null = null;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -80,6 +82,8 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
     this.subscriber.on('error', () => undefined);
     this.subscriber.on('message', (_channel: string, text: string) => void this.onControl(text));
     await this.subscriber.subscribe(RUN_CONTROL_CHANNEL);
+    this.warm = new WarmRunProcesses(this.config.protocols.sandboxMemoryMb);
+    void this.warm.refill();
     // Exclusivity is no longer guaranteed: stop the run before it touches the hardware again.
     this.lockLoss.on((runId, err) => {
       const a = this.active.get(runId);
@@ -106,6 +110,7 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
     await Promise.all([...this.lines.values()].map((q) => q.close().catch(() => undefined)));
     await this.subscriber?.quit().catch(() => undefined);
     await this.locks.close();
+    await this.warm?.close();
   }
 
   /** Only a run holding the deck's machine writes the deck state (no other run can change it). */
@@ -261,7 +266,8 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
         ),
       };
       const unsubscribe = [...machines].map(([name, m]) => m.onCommand((e) => recorder.command(e, machineIds.get(name) ?? null, active!.stepOf.get(name) ?? null)));
-      const child = new RunChild(spec, this.handlers(active), { memoryMb: this.config.protocols.sandboxMemoryMb, hangTimeoutMs: this.config.protocols.hangTimeoutMs });
+      const warm = await this.warm?.take();
+      const child = new RunChild(spec, this.handlers(active), { memoryMb: this.config.protocols.sandboxMemoryMb, hangTimeoutMs: this.config.protocols.hangTimeoutMs, ...(warm ? { warm } : {}) });
       active.child = child;
       if (active.cancelled !== null) child.cancel(active.cancelled, CANCEL_GRACE_MS);
       const started = await this.transitions.tryTransition(runId, RunStatus.Running, actor, null, { startedAt: new Date() }, RunStatus.Preparing);

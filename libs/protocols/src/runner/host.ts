@@ -38,6 +38,8 @@ export interface RunChildOptions {
   memoryMb: number;
   /** How long the child may take to load its modules (default 30 s). */
   startTimeoutMs?: number;
+  /** A child started ahead of time (WarmRunProcesses), used instead of spawning one: its start is off the run's critical path. */
+  warm?: WarmProcess;
   /**
    * A running child that sends nothing (not even its liveness message, once a second) for this
    * long is stuck in a loop that never yields: it is killed and the run fails naming the step.
@@ -113,25 +115,26 @@ export class RunChild {
     if (this.phase !== 'new') throw new Error('RunChild.start() was called twice');
     this.phase = 'starting';
     const started = new Promise<void>((resolve, reject) => (this.ready = { resolve, reject }));
-    let script: string;
-    try {
-      script = await childEntryScript(import.meta.url, 'child');
-    } catch (err) {
-      this.failStart(`the run process could not be built: ${(err as Error).message}`);
-      return started;
-    }
-    if (this.phase !== 'starting') return started;
+    const warm = this.opts.warm && this.opts.warm.usable() ? this.opts.warm : null;
     let proc: ChildProcess;
-    try {
-      proc = fork(script, [], {
-        env: cleanEnv(),
-        execArgv: [`--max-old-space-size=${this.opts.memoryMb}`, '--enable-source-maps', '--no-warnings'],
-        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-        serialization: 'json',
-      });
-    } catch (err) {
-      this.failStart(`the run process could not be spawned: ${(err as Error).message}`);
-      return started;
+    if (warm) {
+      proc = warm.claim();
+      this.stderr = warm.stderr();
+    } else {
+      let script: string;
+      try {
+        script = await childEntryScript(import.meta.url, 'child');
+      } catch (err) {
+        this.failStart(`the run process could not be built: ${(err as Error).message}`);
+        return started;
+      }
+      if (this.phase !== 'starting') return started;
+      try {
+        proc = spawnRunProcess(script, this.opts.memoryMb);
+      } catch (err) {
+        this.failStart(`the run process could not be spawned: ${(err as Error).message}`);
+        return started;
+      }
     }
     this.proc = proc;
     proc.stdout?.resume();
@@ -139,6 +142,7 @@ export class RunChild {
       this.stderr = (this.stderr + d.toString()).slice(-8000);
     });
     proc.on('message', (m) => this.onMessage(m));
+    if (warm?.isReady()) queueMicrotask(() => this.onMessage({ type: 'ready' }));
     proc.on('error', (err) => {
       if (proc.pid === undefined) this.failStart(`the run process could not be spawned: ${err.message}`);
     });
@@ -430,5 +434,92 @@ export class RunChild {
   private stderrTail(): string {
     const last = this.stderr.trim().split('\n').filter(Boolean).slice(-3).join(' | ');
     return last ? `: ${last}` : '';
+  }
+}
+
+
+function spawnRunProcess(script: string, memoryMb: number): ChildProcess {
+  return fork(script, [], {
+    env: cleanEnv(),
+    execArgv: [`--max-old-space-size=${memoryMb}`, '--enable-source-maps', '--no-warnings'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    serialization: 'json',
+  });
+}
+
+/**
+ * A run process started ahead of time: node started, modules loaded, waiting for its run. Handed
+ * to one RunChild (`claim`), never reused: every run still gets a fresh process.
+ */
+export class WarmProcess {
+  private ready = false;
+  private claimed = false;
+  private err = '';
+  private readonly onMessage = (m: unknown) => {
+    if (isObject(m) && m.type === 'ready') this.ready = true;
+  };
+  private readonly onErr = (d: Buffer) => {
+    this.err = (this.err + d.toString()).slice(-8000);
+  };
+
+  private constructor(private readonly proc: ChildProcess) {
+    proc.on('message', this.onMessage);
+    proc.stderr?.on('data', this.onErr);
+    proc.on('error', () => undefined);
+  }
+
+  static async start(memoryMb: number): Promise<WarmProcess> {
+    return new WarmProcess(spawnRunProcess(await childEntryScript(import.meta.url, 'child'), memoryMb));
+  }
+
+  usable(): boolean {
+    return !this.claimed && this.proc.exitCode === null && this.proc.signalCode === null && this.proc.connected;
+  }
+
+  isReady(): boolean {
+    return this.ready;
+  }
+
+  stderr(): string {
+    return this.err;
+  }
+
+  claim(): ChildProcess {
+    this.claimed = true;
+    this.proc.off('message', this.onMessage);
+    this.proc.stderr?.off('data', this.onErr);
+    return this.proc;
+  }
+
+  dispose(): void {
+    if (!this.claimed && this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGKILL');
+  }
+}
+
+/** Keeps one run process warm per heap limit; `take()` hands it out and starts the next. */
+export class WarmRunProcesses {
+  private next: Promise<WarmProcess | null> | null = null;
+  private closed = false;
+
+  constructor(private readonly memoryMb: number) {}
+
+  /** A warm process, or undefined when none could be started (the run then spawns its own). */
+  async take(): Promise<WarmProcess | undefined> {
+    if (this.closed) return undefined;
+    const current = await (this.next ?? this.refill());
+    this.refill();
+    return current && current.usable() ? current : undefined;
+  }
+
+  /** Starts the next warm process (call once at startup to have one ready for the first run). */
+  refill(): Promise<WarmProcess | null> {
+    if (this.closed) return Promise.resolve(null);
+    this.next = WarmProcess.start(this.memoryMb).catch(() => null);
+    return this.next;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    (await this.next)?.dispose();
   }
 }

@@ -18,6 +18,6 @@ export type {
   RunParentMessage,
   RunChildMessage,
 } from './messages.js';
-export { RunChild, type RunHandlers, type RunChildOptions } from './host.js';
+export { RunChild, WarmProcess, WarmRunProcesses, type RunHandlers, type RunChildOptions } from './host.js';
 export { executeWireCall, failedCallUpdate, describeMachine, machineCategory, WireCallError, type ExecuteWireCallOptions } from './execute.js';
 export { RunSetupError, MachineAccessError } from './remote.js';

@@ -8,7 +8,7 @@ import { testDeck } from '../../../hardware/src/fixtures.spec-support.js';
 import { bundleDir } from '../sandbox/bundle.js';
 import { ProtocolSandbox } from '../sandbox/host.js';
 import { describeMachine, executeWireCall, WireCallError } from './execute.js';
-import { RunChild, type RunHandlers } from './host.js';
+import { RunChild, WarmProcess, type RunHandlers } from './host.js';
 import type { CommandReply, InputAnswerResult, RunOutcome, RunSpec, WireCall } from './messages.js';
 
 const ASSETS = `
@@ -416,6 +416,25 @@ describe('RunChild', () => {
     // Nothing happens later either.
     await new Promise((r) => setTimeout(r, 200));
     expect(b.commands()).toBe(1);
+  });
+
+  it('runs in a process started ahead of time (warm), ready or not yet ready when claimed', async () => {
+    for (const waitReady of [true, false]) {
+      const b = await bench();
+      const rec = newRecord();
+      const warm = await WarmProcess.start(256);
+      if (waitReady) {
+        const until = Date.now() + 20000;
+        while (!warm.isReady() && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+        expect(warm.isReady()).toBe(true);
+      }
+      const child = new RunChild(specFor('transfer.ts', b, { parameters: { volume: 50, wells: 2 } }), handlersFor(b, rec), { memoryMb: 256, warm });
+      await child.start();
+      const outcome = await child.outcome;
+      expect(outcome.status).toBe('completed');
+      expect(warm.usable()).toBe(false);
+      expect(rec.calls.length).toBeGreaterThan(0);
+    }
   });
 
   it('stops a protocol that never yields (the hang watchdog) and fails the run naming its step', async () => {
