@@ -31,3 +31,4 @@ export * from './backends/serial/index.js';
 export * from './discovery/index.js';
 export * from './capture/index.js';
 export * from './backends/hamilton/index.js';
+export * from './machines/factory.js';

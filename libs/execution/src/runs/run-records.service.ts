@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
 import { AppException, ErrorCode, type Page } from '@praxis/common';
 import { paginate } from '@praxis/database';
 import { RedisService } from '@praxis/redis';
-import { DataSource, MoreThan, Repository } from 'typeorm';
+import { MoreThan, Repository } from 'typeorm';
 import { inputReplyKey, type InputReply, RUN_CONTROL_CHANNEL, runStateKey, type RunControlMessage } from '../control.js';
 import { AssetLockManager } from '../locks/asset-lock-manager.js';
 import type { ListOutputsQueryDto, RunCallDto, RunCommandPageDto } from './run-records.dto.js';
@@ -24,7 +24,6 @@ export class RunRecordsService {
     @InjectRepository(RunCommand) private readonly commands: Repository<RunCommand>,
     @InjectRepository(RunOutput) private readonly outputs: Repository<RunOutput>,
     @InjectRepository(Reservation) private readonly reservations: Repository<Reservation>,
-    @InjectDataSource() private readonly db: DataSource,
     private readonly redis: RedisService,
     private readonly locks: AssetLockManager,
   ) {}

@@ -5,7 +5,8 @@ import { ListQueryDto, OptionalNotNull } from '@praxis/common';
 import type { PendingInput, Run, RunAsset } from './run.entity.js';
 import { RunStatus } from './run-status.js';
 
-export class CreateRunDto {
+/** What a run is: the protocol revision, its parameters and assets, where, and how urgent. Runs and schedules take it. */
+export class RunRequestDto {
   /** The protocol definition revision to run (see `/protocols/definitions`). */
   @IsUUID()
   protocolId!: string;
@@ -27,18 +28,20 @@ export class CreateRunDto {
   @IsUUID()
   workcellId?: string;
 
-  /** Start no earlier than this (ISO 8601); the run is `scheduled` until then. */
-  @OptionalNotNull()
-  @Type(() => Date)
-  @IsDate()
-  scheduledAt?: Date;
-
   /** Higher goes first among runs waiting for the same assets (default 0). */
   @OptionalNotNull()
   @IsInt()
   @Min(-1000)
   @Max(1000)
   priority?: number;
+}
+
+export class CreateRunDto extends RunRequestDto {
+  /** Start no earlier than this (ISO 8601); the run is `scheduled` until then. */
+  @OptionalNotNull()
+  @Type(() => Date)
+  @IsDate()
+  scheduledAt?: Date;
 }
 
 export class ListRunsQueryDto extends ListQueryDto {

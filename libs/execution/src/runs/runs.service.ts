@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { Resource, ResourceStatus, WorkcellsService } from '@praxis/assets';
 import { AppException, ErrorCode, type FieldError, type Page } from '@praxis/common';
@@ -6,14 +6,13 @@ import { paginate, uuidv7 } from '@praxis/database';
 import { Machine, MachineStatus, validateConnectionConfig } from '@praxis/machines';
 import { type ProtocolDefinitionEntity, ProtocolDefinitionsService } from '@praxis/protocols';
 import { RedisService } from '@praxis/redis';
-import { isUUID } from 'class-validator';
 import { DataSource, Repository } from 'typeorm';
 import { RUN_CONTROL_CHANNEL, type RunControlMessage, runStateKey } from '../control.js';
 import { RunQueues } from '../run-queues.js';
 import type { CreateRunDto, ListRunsQueryDto, RunActionDto } from './run.dto.js';
 import { Run, type RunAsset, RunTransition } from './run.entity.js';
 import { RunTransitionsService } from './run-transitions.service.js';
-import { actionTarget, isTerminal, RunStatus } from './run-status.js';
+import { actionTarget, RunStatus } from './run-status.js';
 
 /** What `RunsService.check` found: everything a run of the request would be recorded with. */
 export interface CheckedRun {
@@ -37,8 +36,6 @@ export function byNameAffinity<T extends { name: string }>(rows: T[], key: strin
 
 @Injectable()
 export class RunsService {
-  private readonly logger = new Logger(RunsService.name);
-
   constructor(
     @InjectRepository(Run) private readonly runs: Repository<Run>,
     @InjectRepository(Machine) private readonly machines: Repository<Machine>,
@@ -92,20 +89,7 @@ export class RunsService {
     const checked = validateConnectionConfig(def.parametersSchema, dto.parameters ?? {}, 'parameters');
     errors.push(...checked.errors);
 
-    const given = dto.assets ?? {};
-    const picked = new Map<string, Machine | Resource>();
-    for (const [key, id] of Object.entries(given)) {
-      const field = `assets.${key}`;
-      const req = def.assets[key];
-      if (!req) errors.push({ field, message: `${field}: ${def.name} has no asset requirement "${key}" (it has: ${Object.keys(def.assets).join(', ') || 'none'})` });
-      else if (typeof id !== 'string' || !isUUID(id)) errors.push({ field, message: `${field} must be the id (UUID) of a ${req.kind}` });
-      else {
-        const asset = req.kind === 'machine' ? await this.machines.findOneBy({ id }) : await this.resources.findOne({ where: { id }, relations: { definition: true } });
-        if (!asset) errors.push({ field, message: `${field}: no ${req.kind} ${id}` });
-        else if (asset.category !== req.category) errors.push({ field, message: `${field}: ${asset.name} is a ${asset.category}; ${key} needs a ${req.category}` });
-        else picked.set(key, asset);
-      }
-    }
+    const picked = await this.definitions.pickAssets(def, dto.assets ?? {}, errors);
 
     let workcellId = dto.workcellId;
     if (workcellId) {
@@ -287,9 +271,5 @@ export class RunsService {
     if (!machineIds.length) return null;
     const rows = (await this.db.query('SELECT "layoutId" FROM decks WHERE "machineId" = ANY($1::uuid[]) AND "layoutId" IS NOT NULL LIMIT 1', [machineIds])) as Array<{ layoutId: string }>;
     return rows[0]?.layoutId ?? null;
-  }
-
-  isTerminal(run: Run): boolean {
-    return isTerminal(run.status);
   }
 }

@@ -2,13 +2,15 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsEnum, IsInt, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
 import { ListQueryDto, OptionalNotNull, queryBoolean } from '@praxis/common';
+import { RunRequestDto } from '../runs/run.dto.js';
 import { RunStatus } from '../runs/run-status.js';
 import type { Schedule, ScheduleError } from './schedule.entity.js';
 
 const NAME = /^[A-Za-z0-9_.-]{1,150}$/;
 const NAME_MESSAGE = 'name must be 1-150 letters, digits, dots, dashes or underscores';
 
-export class CreateScheduleDto {
+/** A schedule: when (cron, time zone) and what to run (the fields of a run request). */
+export class CreateScheduleDto extends RunRequestDto {
   /** Unique, e.g. `nightly_replication`; runs it creates are `createdBy: schedule:<name>`. */
   @IsString()
   @Matches(NAME, { message: NAME_MESSAGE })
@@ -26,34 +28,6 @@ export class CreateScheduleDto {
   @IsString()
   @MaxLength(64)
   timezone?: string;
-
-  /** The protocol definition revision each run executes (see `/protocols/definitions`). */
-  @IsUUID()
-  protocolId!: string;
-
-  /** Checked against the definition's parameters schema; defaults fill what is left out. */
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { volume: 50 } })
-  @OptionalNotNull()
-  @IsObject()
-  parameters?: Record<string, unknown>;
-
-  /** Requirement → machine or resource id; requirements left out are matched among the workcell's assets at each fire. */
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string', format: 'uuid' } })
-  @OptionalNotNull()
-  @IsObject()
-  assets?: Record<string, string>;
-
-  /** Where the runs go; may be left out when the assets given, or a single workcell, decide it (then kept). */
-  @OptionalNotNull()
-  @IsUUID()
-  workcellId?: string;
-
-  /** Priority of the runs it creates (default 0). */
-  @OptionalNotNull()
-  @IsInt()
-  @Min(-1000)
-  @Max(1000)
-  priority?: number;
 
   /** Create it paused (default false). */
   @OptionalNotNull()

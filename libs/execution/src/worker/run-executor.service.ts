@@ -5,6 +5,7 @@ import { AppConfig } from '@praxis/config';
 import type { Machine, Resource } from '@praxis/hardware';
 import { ProtocolDefinitionsService, RunChild, WarmRunProcesses, describeMachine, executeWireCall, type RunOutcome, type RunSpec, type WireCall } from '@praxis/protocols';
 import { QUEUE_PREFIX, RedisService } from '@praxis/redis';
+import type { LogEntry, OutputRecord, StepEnd, StepStart } from '@praxis/protocol';
 import { DelayedError, Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
@@ -318,8 +319,8 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
         a.stepOf.set(call.machine, call.stepSeq);
         return executeWireCall(a.machines, a.runtime.deck, call, { canUse: (r: Resource) => this.canUse(a, r) });
       },
-      stepStarted: (s: Parameters<RunRecorder['stepStarted']>[0]) => a.recorder.stepStarted(s),
-      stepEnded: (s: Parameters<RunRecorder['stepEnded']>[0]) => {
+      stepStarted: (s: StepStart) => a.recorder.stepStarted(s),
+      stepEnded: (s: StepEnd) => {
         a.recorder.stepEnded(s);
         // The deck as of the last finished step survives a worker crash (at most once a second).
         if (s.status === 'completed' && this.ownsDeck(a) && Date.now() - a.savedAt > 1000) {
@@ -327,8 +328,8 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
           void this.runtimes.saveDeckState(a.runtime).catch(() => undefined);
         }
       },
-      log: (e: Parameters<RunRecorder['log']>[0]) => this.logger.log({ runId, stepSeq: e.stepSeq, data: e.data }, `[${e.level}] ${e.message}`),
-      output: (o: Parameters<RunRecorder['output']>[0]) => a.recorder.output(o),
+      log: (e: LogEntry) => this.logger.log({ runId, stepSeq: e.stepSeq, data: e.data }, `[${e.level}] ${e.message}`),
+      output: (o: OutputRecord) => a.recorder.output(o),
       stateChanged: (key: string, value: unknown) => {
         const op = value === undefined ? this.redis.client.hdel(stateKey, key) : this.redis.client.hset(stateKey, key, JSON.stringify(value));
         op.catch((err: Error) => this.logger.warn({ runId, key, err: err.message }, 'run state not written'));

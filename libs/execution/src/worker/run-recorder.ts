@@ -1,7 +1,7 @@
 // Buffered writes of a run's records: step calls (upserted: inserted when they start, completed
 // when they end), hardware commands and outputs. Flushed every 100 ms and at the end of the run,
 // so logging every call costs one round trip per batch, not per event.
-import type { LogEntry, OutputRecord, StepEnd, StepStart } from '@praxis/protocol';
+import type { OutputRecord, StepEnd, StepStart } from '@praxis/protocol';
 import type { CommandEvent } from '@praxis/hardware';
 import { uuidv7 } from '@praxis/database';
 import type { DataSource } from 'typeorm';
@@ -61,10 +61,6 @@ export class RunRecorder {
   output(o: OutputRecord): void {
     this.outputs.push([uuidv7(), this.runId, this.protocolName, o.name, o.type, JSON.stringify(o.value), o.resource ?? null, o.stepSeq, new Date(o.at)]);
     this.schedule();
-  }
-
-  log(_e: LogEntry): void {
-    // Logs go to the worker's log (pino) with the runId; the event log is a later feature.
   }
 
   private schedule(): void {

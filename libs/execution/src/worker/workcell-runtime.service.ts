@@ -1,9 +1,8 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DeckLayoutsService } from '@praxis/decks';
-import type { Deck, Machine, ResourceStateMap } from '@praxis/hardware';
+import { createMachine, type Deck, type Machine, type MachineSpec, type ResourceStateMap } from '@praxis/hardware';
 import { DataSource } from 'typeorm';
-import { createLiveMachine, type MachineRow } from './machine-factory.js';
 
 /** A workcell's live hardware, owned by this worker: set up once, kept between runs, torn down on shutdown. */
 export interface WorkcellRuntime {
@@ -89,12 +88,12 @@ export class WorkcellRuntimeService implements OnApplicationShutdown {
 
   async saveDeckState(rt: WorkcellRuntime): Promise<void> {
     if (!rt.deck || !rt.deckId) return;
-    const rows = (await this.db.query('UPDATE decks SET state = $2, "updatedAt" = clock_timestamp() WHERE id = $1 RETURNING "updatedAt"::text AS v', [
+    // TypeORM answers an UPDATE ... RETURNING with [rows, affected].
+    const [rows] = (await this.db.query('UPDATE decks SET state = $2, "updatedAt" = clock_timestamp() WHERE id = $1 RETURNING "updatedAt"::text AS v', [
       rt.deckId,
       JSON.stringify(rt.deck.serializeAllState()),
-    ])) as [Array<{ v: string }>, number] | Array<{ v: string }>;
-    const row = Array.isArray(rows[0]) ? (rows[0] as Array<{ v: string }>)[0] : (rows as Array<{ v: string }>)[0];
-    if (row) rt.deckVersion = row.v;
+    ])) as [Array<{ v: string }>, number];
+    if (rows[0]) rt.deckVersion = rows[0].v;
   }
 
   private async build(workcellId: string): Promise<WorkcellRuntime> {
@@ -114,14 +113,14 @@ export class WorkcellRuntimeService implements OnApplicationShutdown {
         }
       }
     }
-    const rows = (await this.db.query('SELECT id, name, category, backend, "connectionConfig" FROM machines WHERE "workcellId" = $1', [workcellId])) as MachineRow[];
+    const rows = (await this.db.query('SELECT id, name, category, backend, "connectionConfig" FROM machines WHERE "workcellId" = $1', [workcellId])) as Array<MachineSpec & { id: string }>;
     const machines = new Map<string, { id: string; machine: Machine }>();
     let deckMachine: string | null = null;
     for (const row of rows) {
       try {
         const onDeck = row.category === 'LiquidHandler' && deckRow && (deckRow.machineId === row.id || deckRow.machineId === null) ? deck : null;
         if (onDeck) deckMachine ??= row.name;
-        machines.set(row.name, { id: row.id, machine: createLiveMachine(row, onDeck) });
+        machines.set(row.name, { id: row.id, machine: createMachine(row, onDeck) });
       } catch (err) {
         this.logger.warn({ workcellId, machine: row.name, err: (err as Error).message }, 'machine has no driver here');
       }

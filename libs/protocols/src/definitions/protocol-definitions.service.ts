@@ -69,7 +69,10 @@ export class ProtocolDefinitionsService {
     errors.push(...validateConnectionConfig(def.parametersSchema, parameters, 'parameters').errors);
     const machines: Record<string, SimulationMachine> = {};
     const resources: Record<string, string> = {};
-    await this.resolveAssets(def, dto.assets ?? {}, machines, resources, errors);
+    for (const [key, asset] of await this.pickAssets(def, dto.assets ?? {}, errors)) {
+      if (asset instanceof Machine) machines[key] = { name: asset.name, category: asset.category, config: asset.connectionConfig };
+      else resources[key] = asset.name;
+    }
     for (const [name, v] of Object.entries(dto.liquids ?? {})) {
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) errors.push({ field: `liquids.${name}`, message: `liquids.${name} must be a volume in µL (a number ≥ 0)` });
     }
@@ -102,13 +105,13 @@ export class ProtocolDefinitionsService {
     throw new AppException(ErrorCode.CONFLICT, `The code of ${def.name} ${def.version} cannot be loaded: ${outcome.error.message}`, { file: outcome.error.file, line: outcome.error.line });
   }
 
-  private async resolveAssets(
-    def: ProtocolDefinitionEntity,
-    given: Record<string, string>,
-    machines: Record<string, SimulationMachine>,
-    resources: Record<string, string>,
-    errors: FieldError[],
-  ): Promise<void> {
+  /**
+   * The machines and resources given for a definition's requirements (requirement → asset id),
+   * each checked: a requirement of the protocol, a UUID, an existing asset of the right category.
+   * Problems are added to `errors` as `assets.<requirement>`. Runs and simulations both use it.
+   */
+  async pickAssets(def: Pick<ProtocolDefinitionEntity, 'name' | 'assets'>, given: Record<string, string>, errors: FieldError[]): Promise<Map<string, Machine | Resource>> {
+    const picked = new Map<string, Machine | Resource>();
     for (const [key, assetId] of Object.entries(given)) {
       const field = `assets.${key}`;
       const req = def.assets[key];
@@ -120,18 +123,12 @@ export class ProtocolDefinitionsService {
         errors.push({ field, message: `${field} must be the id (UUID) of a ${req.kind}` });
         continue;
       }
-      if (req.kind === 'machine') {
-        const m = await this.machines.findOneBy({ id: assetId });
-        if (!m) errors.push({ field, message: `${field}: no machine ${assetId}` });
-        else if (m.category !== req.category) errors.push({ field, message: `${field}: ${m.name} is a ${m.category}; ${key} needs a ${req.category}` });
-        else machines[key] = { name: m.name, category: m.category, config: m.connectionConfig };
-      } else {
-        const r = await this.resources.findOneBy({ id: assetId });
-        if (!r) errors.push({ field, message: `${field}: no resource ${assetId}` });
-        else if (r.category !== req.category) errors.push({ field, message: `${field}: ${r.name} is a ${r.category}; ${key} needs a ${req.category}` });
-        else resources[key] = r.name;
-      }
+      const asset = req.kind === 'machine' ? await this.machines.findOneBy({ id: assetId }) : await this.resources.findOneBy({ id: assetId });
+      if (!asset) errors.push({ field, message: `${field}: no ${req.kind} ${assetId}` });
+      else if (asset.category !== req.category) errors.push({ field, message: `${field}: ${asset.name} is a ${asset.category}; ${key} needs a ${req.category}` });
+      else picked.set(key, asset);
     }
+    return picked;
   }
 
   private async deckFor(def: ProtocolDefinitionEntity, layoutId: string | undefined, errors: FieldError[]): Promise<SimulateJob['deck']> {

@@ -4,16 +4,10 @@
 import * as hw from '@praxis/hardware';
 import {
   Container,
+  createMachine,
+  MachineDriverError,
   deserializeResource,
-  HeaterShaker,
-  HeaterShakerSimulator,
-  LiquidHandler,
-  LiquidHandlerSimulator,
   Machine,
-  PlateReader,
-  PlateReaderSimulator,
-  Scale,
-  ScaleSimulator,
   setTipTracking,
   setVolumeTracking,
   type CommandEvent,
@@ -41,27 +35,14 @@ export class SimulationSetupError extends Error {
   }
 }
 
-function createMachine(m: SimulationMachine, deck: Deck | null): Machine {
-  const cfg = m.config ?? {};
-  switch (m.category) {
-    case 'LiquidHandler': {
-      if (!deck) throw new SimulationSetupError('deckLayoutId', `${m.name} (a liquid handler) needs a deck: pass deckLayoutId, or give the protocol a deckLayout`);
-      const backend = new LiquidHandlerSimulator({
-        numChannels: typeof cfg.numChannels === 'number' ? cfg.numChannels : 8,
-        has96Head: cfg.has96Head !== false,
-        hasGripper: cfg.hasGripper !== false,
-        timeModel: true,
-      });
-      return new LiquidHandler({ name: m.name, backend, deck });
-    }
-    case 'PlateReader':
-      return new PlateReader(m.name, new PlateReaderSimulator());
-    case 'HeaterShaker':
-      return new HeaterShaker(m.name, new HeaterShakerSimulator());
-    case 'Scale':
-      return new Scale(m.name, new ScaleSimulator());
-    default:
-      throw new SimulationSetupError('assets', `there is no simulator for machines of category ${m.category} (${m.name})`);
+/** The simulator of a machine (the hardware library's factory, with the time model on). */
+function simulatorOf(m: SimulationMachine, deck: Deck | null): Machine {
+  try {
+    return createMachine({ name: m.name, category: m.category, backend: 'simulator', connectionConfig: { ...m.config, timeModel: true } }, deck);
+  } catch (err) {
+    if (!(err instanceof MachineDriverError)) throw err;
+    if (err.reason === 'no-deck') throw new SimulationSetupError('deckLayoutId', `${m.name} (a liquid handler) needs a deck: pass deckLayoutId, or give the protocol a deckLayout`);
+    throw new SimulationSetupError('assets', `there is no simulator for machines of category ${m.category} (${m.name})`);
   }
 }
 
@@ -193,7 +174,7 @@ export async function simulate(def: ProtocolDefinition, job: SimulateJob, progre
     if (req.kind !== 'machine') continue;
     const m = job.machines[key] ?? { name: key, category: req.category, model: req.model ?? null };
     if (m.category !== req.category) throw new SimulationSetupError(`assets.${key}`, `assets.${key}: ${m.name} is a ${m.category}, the protocol needs a ${req.category}`);
-    const machine = createMachine(m, deck);
+    const machine = simulatorOf(m, deck);
     await machine.setup();
     machines.push(machine);
     assets[key] = track(machine, inFlight);
