@@ -136,12 +136,13 @@ function pingRedis(port) {
  * (append-only file in `dir`); tests run without persistence. If our process dies without
  * stopping it, the next start finds it through its pid file and stops it.
  */
-export async function startRedis({ dir, persistent = true, detached = false, log = () => {} }) {
+export async function startRedis({ dir, persistent = true, detached = false, log = () => {}, port: wantedPort }) {
   const bin = ensureRedisServer({ log });
   mkdirSync(dir, { recursive: true });
   const pidFile = join(dir, 'redis-server.pid');
   await killStale(pidFile, 'redis-server', { log });
-  const port = await freePort();
+  // A given port restarts a server where its clients expect it (the fault tests).
+  const port = wantedPort ?? (await freePort());
   const args = [
     '--port', String(port),
     '--bind', '127.0.0.1',
@@ -194,7 +195,7 @@ async function importEmbeddedPostgres() {
  * Starts a private PostgreSQL cluster in `dir` (created on first use) on a free port, and makes
  * sure database `database` exists. As root, the cluster runs as a `postgres` system user.
  */
-export async function startPostgres({ dir, database = 'praxis', fast = false, log = () => {}, logFile }) {
+export async function startPostgres({ dir, database = 'praxis', fast = false, log = () => {}, logFile, port: wantedPort }) {
   const EmbeddedPostgres = await importEmbeddedPostgres();
   mkdirSync(dirname(dir), { recursive: true });
   // The postgres user must be able to traverse to the data folder.
@@ -221,7 +222,7 @@ export async function startPostgres({ dir, database = 'praxis', fast = false, lo
 
   const out = logFile ? createWriteStream(logFile, { flags: 'a' }) : undefined;
   const write = (m) => out?.write(typeof m === 'string' ? m : `${m instanceof Error ? m.stack : String(m)}\n`);
-  const port = await freePort();
+  const port = wantedPort ?? (await freePort());
   const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
   if (fast) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
   const pg = new EmbeddedPostgres({

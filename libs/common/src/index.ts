@@ -1,6 +1,7 @@
 export * from './errors/error-code.js';
 export * from './errors/app.exception.js';
 export * from './errors/validation.js';
+export * from './errors/connection-errors.js';
 export * from './http/request-id.js';
 export * from './http/error-envelope.js';
 export * from './http/all-exceptions.filter.js';

@@ -10,7 +10,7 @@ import { RunQueues } from './run-queues.js';
 import { Reservation, RunCall, RunCommand, RunOutput } from './runs/run-log.entity.js';
 import { RunRecordsController } from './runs/run-records.controller.js';
 import { RunRecordsService } from './runs/run-records.service.js';
-import { RunTransitionsService } from './runs/run-transitions.service.js';
+import { RunTransitionsService, TRANSITION_RETRY_MS } from './runs/run-transitions.service.js';
 import { Run, RunTransition } from './runs/run.entity.js';
 import { RunsController } from './runs/runs.controller.js';
 import { RunsService } from './runs/runs.service.js';
@@ -36,7 +36,7 @@ export class ExecutionModule {}
 /** Runs for the worker: executes them on the workcells' live machines, and creates the runs of schedules as they fire. */
 @Module({
   imports: [FEATURES, AssetsModule, DecksModule, ProtocolsModule],
-  providers: [RunTransitionsService, WorkcellRuntimeService, RunExecutor, RunQueues, RunsService, ScheduleQueue, ScheduleFirer, ...LOCK_PROVIDERS],
+  providers: [{ provide: TRANSITION_RETRY_MS, useValue: 300_000 }, RunTransitionsService, WorkcellRuntimeService, RunExecutor, RunQueues, RunsService, ScheduleQueue, ScheduleFirer, ...LOCK_PROVIDERS],
   exports: [RunExecutor, WorkcellRuntimeService],
 })
 export class ExecutionWorkerModule {}

@@ -2,7 +2,7 @@
 // executed) at most once; `scheduledAt` becomes the job's delay; priority orders waiting runs.
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '@praxis/config';
-import { QUEUE_PREFIX } from '@praxis/redis';
+import { QUEUE_PREFIX, withTimeout } from '@praxis/redis';
 import { Queue } from 'bullmq';
 
 export const RUN_QUEUE_PREFIX = 'runs.';
@@ -13,6 +13,8 @@ export interface RunJobData {
 }
 
 /** BullMQ priorities: 1 is first; run priorities -1000..1000 map to 1..2001 (higher run priority first). */
+const ENQUEUE_TIMEOUT_MS = 5000;
+
 export const jobPriority = (priority: number): number => 1001 - priority;
 
 @Injectable()
@@ -33,8 +35,9 @@ export class RunQueues implements OnApplicationShutdown {
     return q;
   }
 
+  /** Adds the run's job; fails after 5 s when Redis does not answer (the queue would wait for it forever). */
   async enqueue(workcellId: string, runId: string, opts: { delayMs?: number; priority: number }): Promise<void> {
-    await this.queue(workcellId).add('run', { runId }, {
+    const add = this.queue(workcellId).add('run', { runId }, {
       jobId: runId,
       delay: Math.max(0, opts.delayMs ?? 0),
       priority: jobPriority(opts.priority),
@@ -42,6 +45,7 @@ export class RunQueues implements OnApplicationShutdown {
       removeOnComplete: { age: 24 * 3600, count: 10000 },
       removeOnFail: { age: 7 * 24 * 3600 },
     });
+    await withTimeout(add, ENQUEUE_TIMEOUT_MS, 'the run queue did not answer');
   }
 
   /** Removes a run's job if it has not started (a cancelled queued or scheduled run). */

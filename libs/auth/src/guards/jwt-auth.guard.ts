@@ -1,7 +1,7 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import { AppException, ErrorCode } from '@praxis/common';
+import { AppException, ErrorCode, isConnectionError } from '@praxis/common';
 import { IS_PUBLIC } from '../decorators.js';
 
 const WWW_AUTHENTICATE = { 'WWW-Authenticate': 'Bearer realm="praxis"' };
@@ -35,6 +35,8 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
       if (err.code === ErrorCode.UNAUTHENTICATED) throw new AppException(err.code, err.message, undefined, WWW_AUTHENTICATE);
       throw err;
     }
+    // The user could not be looked up because the database is down: that is a 503, not "who are you".
+    if (isConnectionError(err)) throw err;
     if (err) throw new AppException(ErrorCode.UNAUTHENTICATED, messageFor(err), undefined, WWW_AUTHENTICATE);
     if (!user) throw new AppException(ErrorCode.UNAUTHENTICATED, messageFor(info), undefined, WWW_AUTHENTICATE);
     return user;

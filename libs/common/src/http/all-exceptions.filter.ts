@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppException } from '../errors/app.exception.js';
+import { isConnectionError } from '../errors/connection-errors.js';
 import { ErrorCode } from '../errors/error-code.js';
 import { requestIdFor } from './request-id.js';
 
@@ -71,6 +72,10 @@ function normalize(exception: unknown): Normalized {
   if (typeof exception === 'object' && exception !== null) {
     const parsed = fromBodyParser(exception as { type?: string });
     if (parsed) return parsed;
+  }
+  // PostgreSQL or Redis is down or restarting: the request may succeed shortly, it is not a bug.
+  if (isConnectionError(exception)) {
+    return { status: HttpStatus.SERVICE_UNAVAILABLE, code: ErrorCode.SERVICE_UNAVAILABLE, message: 'A service Praxis depends on (database or Redis) is unavailable; try again shortly', headers: { 'Retry-After': '5' } };
   }
   return { status: HttpStatus.INTERNAL_SERVER_ERROR, code: ErrorCode.INTERNAL_ERROR, message: 'Internal server error' };
 }

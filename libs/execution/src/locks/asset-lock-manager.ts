@@ -228,6 +228,15 @@ export class AssetLockManager {
     return holderOf(value);
   }
 
+  /**
+   * Extends every active lease now rather than at its next turn. Called when the Redis connection
+   * comes back: if Redis restarted and lost the locks, the runs learn it at once (their leases are
+   * lost), not up to extendEveryMs later while another run may already hold their assets.
+   */
+  verifyAll(): void {
+    for (const st of this.leases.values()) if (st.state === 'active' && st.lock) this.schedule(st, 0);
+  }
+
   /** Stops every extension timer and refuses new acquisitions. Does not release anything. */
   async close(): Promise<void> {
     this.closed = true;

@@ -19,6 +19,11 @@ export const LOCK_PROVIDERS: Provider[] = [
   {
     provide: AssetLockManager,
     inject: [RedisService, LockLossHub],
-    useFactory: (redis: RedisService, hub: LockLossHub) => new AssetLockManager(redis.client, { onLost: (runId, err) => hub.emit(runId, err) }),
+    useFactory: (redis: RedisService, hub: LockLossHub) => {
+      const manager = new AssetLockManager(redis.client, { onLost: (runId, err) => hub.emit(runId, err) });
+      // Back from an outage (maybe a restart that forgot every key): check the leases now.
+      redis.client.on('ready', () => manager.verifyAll());
+      return manager;
+    },
   },
 ];

@@ -85,7 +85,18 @@ export class RunRecoveryService implements OnApplicationBootstrap, OnApplication
     return false;
   }
 
+  /**
+   * Right after Redis restarted, every heartbeat key is gone until each worker beats again: their
+   * absence proves nothing yet. Trust it once Redis has been up for a heartbeat TTL (and a second).
+   */
+  private async heartbeatsTrustworthy(): Promise<boolean> {
+    const info = await this.redis.client.info('server');
+    const upSeconds = Number(/uptime_in_seconds:(\d+)/.exec(info)?.[1] ?? Number.POSITIVE_INFINITY);
+    return upSeconds * 1000 >= this.config.worker.heartbeatIntervalMs * 3 + 1000;
+  }
+
   private async interruptOrphans(report: RecoveryReport): Promise<void> {
+    if (!(await this.heartbeatsTrustworthy())) return;
     const rows = (await this.db.query(`SELECT id, status, "workerId" FROM runs WHERE status = ANY($1::text[])`, [EXECUTING])) as Array<{ id: string; status: RunStatus; workerId: string | null }>;
     const liveness = new Map<string, boolean>();
     for (const r of rows) {

@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { AppException, ErrorCode } from '@praxis/common';
+import { AppException, ErrorCode, retryWhileUnreachable } from '@praxis/common';
 import { uuidv7 } from '@praxis/database';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Run, RunTransition } from './run.entity.js';
@@ -11,11 +11,35 @@ import { assertTransition, type RunStatus } from './run-status.js';
  * transition table under a row lock, optionally conditional on the status expected, recorded with
  * time, actor and reason.
  */
+/**
+ * How long a status change waits for an unreachable database before it fails (0: not at all).
+ * The worker waits: a run whose robot finished must not lose its ending to a database restart.
+ * The API does not: its client gets a 503 and may try again.
+ */
+export const TRANSITION_RETRY_MS = Symbol('TRANSITION_RETRY_MS');
+
 @Injectable()
 export class RunTransitionsService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  private readonly logger = new Logger(RunTransitionsService.name);
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Optional() @Inject(TRANSITION_RETRY_MS) private readonly retryMs: number = 0,
+  ) {}
 
   async transition(id: string, to: RunStatus, actor: string, reason: string | null, extra: Partial<Run> = {}, expected?: RunStatus | RunStatus[]): Promise<RunStatus> {
+    if (!this.retryMs) return this.transitionOnce(id, to, actor, reason, extra, expected);
+    // Safe to repeat: when an attempt did commit before its connection died, the next one finds the
+    // run already moved and answers a conflict instead of moving it twice.
+    return retryWhileUnreachable(() => this.transitionOnce(id, to, actor, reason, extra, expected), {
+      maxMs: this.retryMs,
+      onRetry: (err, attempt) => {
+        if (attempt === 1) this.logger.warn({ runId: id, to, err: (err as Error).message }, 'database unreachable; the status change waits for it');
+      },
+    });
+  }
+
+  private transitionOnce(id: string, to: RunStatus, actor: string, reason: string | null, extra: Partial<Run>, expected?: RunStatus | RunStatus[]): Promise<RunStatus> {
     return this.db.transaction(async (em) => {
       const rows = (await em.query('SELECT status FROM runs WHERE id = $1 FOR UPDATE', [id])) as Array<{ status: RunStatus }>;
       if (!rows.length) throw AppException.notFound('Run', id);

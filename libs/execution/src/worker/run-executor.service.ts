@@ -14,7 +14,7 @@ import { AssetLockManager } from '../locks/asset-lock-manager.js';
 import { LockLossHub } from '../locks/lock-provider.js';
 import { RUN_QUEUE_PREFIX, type RunJobData, runQueueName } from '../run-queues.js';
 import type { PendingInput, Run } from '../runs/run.entity.js';
-import { RunStatus, isTerminal } from '../runs/run-status.js';
+import { RunStatus, TERMINAL_STATUSES, isTerminal } from '../runs/run-status.js';
 import { RunTransitionsService } from '../runs/run-transitions.service.js';
 import { RunRecorder } from './run-recorder.js';
 import { type WorkcellRuntime, WorkcellRuntimeService } from './workcell-runtime.service.js';
@@ -170,6 +170,20 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
     if (await this.someoneAhead(run, assetIds)) return this.waitInLine(job, token);
     const got = await this.locks.acquire(runId, assetIds);
     if (!got.ok) return this.waitInLine(job, token);
+    let clash: string[];
+    try {
+      clash = await this.reserve(run);
+    } catch (err) {
+      await this.locks.release(runId).catch(() => undefined);
+      throw err;
+    }
+    if (clash.length) {
+      // Redis granted locks that Postgres says an unfinished run holds: Redis lost its keys
+      // (a restart without persistence). The durable record wins; wait until it is freed.
+      this.logger.warn({ runId, assets: clash }, 'assets locked in Redis but reserved in the database by a run that has not ended; waiting');
+      await this.locks.release(runId).catch(() => undefined);
+      return this.waitInLine(job, token);
+    }
     await this.redis.client.srem(this.lineKey(run.workcellId), runId).catch(() => undefined);
     try {
       await this.execute(run);
@@ -225,9 +239,10 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
     const runId = run.id;
     const actor = `worker:${this.workerId}`;
     if (!(await this.transitions.tryTransition(runId, RunStatus.Preparing, actor, null, { workerId: this.workerId }, RunStatus.Queued))) return;
-    await this.reserve(run);
     let runtime: WorkcellRuntime;
-    const recorder = new RunRecorder(this.db, runId, run.protocolName);
+    const recorder = new RunRecorder(this.db, runId, run.protocolName, (err, attempt) => {
+      if (attempt === 1) this.logger.warn({ runId, err: (err as Error).message }, 'database unreachable; the run goes on and its records wait in memory');
+    });
     let active: ActiveRun | null = null;
     let usedRuntime: WorkcellRuntime | null = null;
     let snapshot: ReturnType<NonNullable<WorkcellRuntime['deck']>['serializeAllState']> | null = null;
@@ -295,19 +310,44 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
-  private async reserve(run: Run): Promise<void> {
+  /**
+   * Writes the run's reservation rows (the durable record of who holds what) and marks its
+   * machines and resources, all in one transaction. A row of another run that has not ended is
+   * never taken over: then nothing is written and the assets in that clash are answered.
+   */
+  private async reserve(run: Run): Promise<string[]> {
     const assets = Object.values(run.assets);
-    if (!assets.length) return;
-    const values: unknown[] = [];
-    const rows = assets.map((a, i) => {
-      values.push(a.id, a.kind, a.name, run.id);
-      return `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4}, now())`;
-    });
-    await this.db.query(`INSERT INTO reservations ("assetId", "assetKind", "assetName", "runId", "acquiredAt") VALUES ${rows.join(',')} ON CONFLICT ("assetId") DO UPDATE SET "runId" = EXCLUDED."runId", "acquiredAt" = now()`, values);
-    const machineIds = assets.filter((a) => a.kind === 'machine').map((a) => a.id);
-    if (machineIds.length) await this.db.query(`UPDATE machines SET status = 'in_use', "currentRunId" = $2 WHERE id = ANY($1::uuid[])`, [machineIds, run.id]);
-    const resourceIds = assets.filter((a) => a.kind === 'resource').map((a) => a.id);
-    if (resourceIds.length) await this.db.query(`UPDATE resources SET "currentRunId" = $2 WHERE id = ANY($1::uuid[])`, [resourceIds, run.id]);
+    if (!assets.length) return [];
+    const clash = new Error('reservation clash');
+    try {
+      await this.db.transaction(async (em) => {
+        const values: unknown[] = [TERMINAL_STATUSES];
+        const rows = assets.map((a, i) => {
+          values.push(a.id, a.kind, a.name, run.id);
+          return `($${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4}, $${i * 4 + 5}, now())`;
+        });
+        const taken = (await em.query(
+          `INSERT INTO reservations ("assetId", "assetKind", "assetName", "runId", "acquiredAt") VALUES ${rows.join(',')}
+           ON CONFLICT ("assetId") DO UPDATE SET "runId" = EXCLUDED."runId", "acquiredAt" = now()
+            WHERE reservations."runId" = EXCLUDED."runId"
+               OR NOT EXISTS (SELECT 1 FROM runs r WHERE r.id = reservations."runId" AND NOT (r.status = ANY($1::text[])))
+           RETURNING "assetId"`,
+          values,
+        )) as Array<{ assetId: string }>;
+        if (taken.length < assets.length) {
+          const got = new Set(taken.map((t) => t.assetId));
+          throw Object.assign(clash, { assets: assets.filter((a) => !got.has(a.id)).map((a) => a.name) });
+        }
+        const machineIds = assets.filter((a) => a.kind === 'machine').map((a) => a.id);
+        if (machineIds.length) await em.query(`UPDATE machines SET status = 'in_use', "currentRunId" = $2 WHERE id = ANY($1::uuid[])`, [machineIds, run.id]);
+        const resourceIds = assets.filter((a) => a.kind === 'resource').map((a) => a.id);
+        if (resourceIds.length) await em.query(`UPDATE resources SET "currentRunId" = $2 WHERE id = ANY($1::uuid[])`, [resourceIds, run.id]);
+      });
+      return [];
+    } catch (err) {
+      if (err === clash) return (clash as Error & { assets: string[] }).assets;
+      throw err;
+    }
   }
 
   private handlers(a: ActiveRun) {

@@ -3,11 +3,18 @@
 // so logging every call costs one round trip per batch, not per event.
 import type { OutputRecord, StepEnd, StepStart } from '@praxis/protocol';
 import type { CommandEvent } from '@praxis/hardware';
+import { retryWhileUnreachable } from '@praxis/common';
 import { uuidv7 } from '@praxis/database';
 import type { DataSource } from 'typeorm';
 
 const FLUSH_MS = 100;
 const MAX_BATCH = 500;
+/**
+ * How long a batch is retried while PostgreSQL is unreachable (restarting, failing over) before
+ * the run is failed for lost records. Meanwhile the batches wait in order in memory; every write
+ * is idempotent (upsert / insert-or-ignore), so a retry after an unknown outcome adds nothing twice.
+ */
+export const RECORD_RETRY_MS = 120_000;
 
 interface CallRow {
   seq: number;
@@ -37,6 +44,7 @@ export class RunRecorder {
     private readonly db: DataSource,
     private readonly runId: string,
     private readonly protocolName: string,
+    private readonly onRetry?: (err: unknown, attempt: number) => void,
   ) {}
 
   stepStarted(s: StepStart): void {
@@ -86,7 +94,7 @@ export class RunRecorder {
     this.calls = new Map();
     this.commands = [];
     this.outputs = [];
-    this.flushing = this.flushing.then(() => this.write(calls, commands, outputs)).catch((err: Error) => {
+    this.flushing = this.flushing.then(() => retryWhileUnreachable(() => this.write(calls, commands, outputs), { maxMs: RECORD_RETRY_MS, onRetry: this.onRetry })).catch((err: Error) => {
       this.error ??= err;
     });
     return this.flushing;
@@ -113,7 +121,7 @@ export class RunRecorder {
         const b = j * 12;
         return `($${b + 1},$${b + 2},$${b + 3},$${b + 4},$${b + 5},$${b + 6},$${b + 7}::jsonb,$${b + 8}::jsonb,$${b + 9}::jsonb,$${b + 10},$${b + 11},$${b + 12})`;
       });
-      await this.db.query(`INSERT INTO run_commands ("runId", seq, "stepSeq", "machineId", machine, command, args, result, error, "durationMs", "startedAt", at) VALUES ${rows.join(',')}`, values);
+      await this.db.query(`INSERT INTO run_commands ("runId", seq, "stepSeq", "machineId", machine, command, args, result, error, "durationMs", "startedAt", at) VALUES ${rows.join(',')} ON CONFLICT ("runId", seq) DO NOTHING`, values);
     }
     if (outputs.length) {
       const values = outputs.flat();
@@ -121,7 +129,7 @@ export class RunRecorder {
         const b = j * 9;
         return `($${b + 1},$${b + 2},$${b + 3},$${b + 4},$${b + 5},$${b + 6}::jsonb,$${b + 7},$${b + 8},$${b + 9})`;
       });
-      await this.db.query(`INSERT INTO run_outputs (id, "runId", "protocolName", name, type, value, resource, "stepSeq", at) VALUES ${rows.join(',')}`, values);
+      await this.db.query(`INSERT INTO run_outputs (id, "runId", "protocolName", name, type, value, resource, "stepSeq", at) VALUES ${rows.join(',')} ON CONFLICT (id) DO NOTHING`, values);
     }
   }
 }
