@@ -100,10 +100,12 @@ describe('bad input', () => {
     expectEnvelope(res.body, 'NOT_FOUND');
   });
 
-  it('a wrong content type or an oversized body -> 4xx, not 500', async () => {
+  it('a wrong content type -> 415, a body over the default 1 MB limit -> 413 (every write route: security.e2e-spec.ts)', async () => {
     const text = await t.http.post('/api/v1/auth/login').set('Content-Type', 'text/plain').send('username=admin');
-    expect(text.status).toBe(400);
-    const big = await t.http.post('/api/v1/auth/login').set('Content-Type', 'application/json').send(JSON.stringify({ username: 'a'.repeat(200_000), password: 'x' }));
+    expect(text.status).toBe(415);
+    expectEnvelope(text.body, 'UNSUPPORTED_MEDIA_TYPE');
+    expect(text.body.error.message).toMatch(/application\/json.*text\/plain/);
+    const big = await t.http.post('/api/v1/auth/login').set('Content-Type', 'application/json').send(JSON.stringify({ username: 'a'.repeat(1_100_000), password: 'x' }));
     expect(big.status).toBe(413);
     expectEnvelope(big.body, 'PAYLOAD_TOO_LARGE');
   });
