@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Role } from '@praxis/auth';
 import { createTestApp, type TestApp } from '../support/app.js';
+import { answerProblems } from '../support/error-body.js';
 import { appRoutes, routeKey, urlFor, WRITE_METHODS } from '../support/routes.js';
 import { ROUTE_ACCESS, type Access } from './route-access.js';
 
@@ -60,13 +61,12 @@ describe('route access matrix', () => {
         if (token) req = req.set('Authorization', `Bearer ${token}`);
         const res = WRITE_METHODS.has(method) ? await req.send({}) : await req;
         const want = expectedFor(access, who);
-        const body = JSON.stringify(res.body ?? '').slice(0, 200);
-        if (res.status >= 500) problems.push(`${who}: got ${res.status} ${body}`);
-        else if (want === 'allowed' && (res.status === 401 || res.status === 403)) problems.push(`${who}: expected to pass, got ${res.status} ${body}`);
-        else if (want !== 'allowed' && res.status !== want) problems.push(`${who}: expected ${want}, got ${res.status} ${body}`);
-        else if (want !== 'allowed') {
-          const code = want === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN';
-          if (res.body?.error?.code !== code) problems.push(`${who}: expected ${want} ${code} in the error envelope, got ${body}`);
+        if (want === 'allowed') {
+          if (res.status === 401 || res.status === 403) problems.push(`${who}: expected to pass, got ${res.status} ${res.text.slice(0, 200)}`);
+          // Whatever else it answers (400, 404, 409...): never a 5xx, always the clean envelope.
+          problems.push(...answerProblems(who, res));
+        } else {
+          problems.push(...answerProblems(who, res, { status: want, code: want === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN' }));
         }
       }),
     );
