@@ -67,6 +67,13 @@ describe('bad input', () => {
     expect(unknown.body.error.details.fields).toEqual(['colour']);
     const date = await t.http.get('/api/v1/users?createdFrom=yesterday').set(auth).expect(400);
     expect(date.body.error.details.fields).toEqual(['createdFrom']);
+    // Out of the database's range: a 400, not "bigint out of range".
+    const offset = await t.http.get('/api/v1/users?offset=99999999999999999999').set(auth).expect(400);
+    expect(offset.body.error.details.fields).toEqual(['offset']);
+    // Outputs have no JSONB properties and are created `at`.
+    const prop = await t.http.get('/api/v1/outputs?property.room=B12').set(auth).expect(400);
+    expect(prop.body.error.details.fields).toEqual(['property']);
+    await t.http.get(`/api/v1/outputs?createdFrom=${encodeURIComponent('2020-01-01T00:00:00Z')}`).set(auth).expect(200);
   });
 
   it('null for a required field in a partial update -> 400 naming it, not a 500', async () => {
