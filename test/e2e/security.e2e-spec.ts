@@ -184,10 +184,12 @@ describe('security', () => {
       expect(envelopeProblems('1 MB + 1', await post(1_048_600), 413, 'PAYLOAD_TOO_LARGE')).toEqual([]);
     });
 
-    it('every write route answers malformed JSON, oversized bodies and non-JSON bodies in the envelope, never with internals', async () => {
+    it('every write route answers malformed JSON, deep nesting, oversized bodies and non-JSON bodies in the envelope, never with internals', async () => {
       expect(writeRoutes.length).toBeGreaterThan(20);
       const problems: string[] = [];
       const big = JSON.stringify({ name: 'x'.repeat(20_000) });
+      // Small, but deep enough to overflow a recursive transformer.
+      const deep = `{"name":${'['.repeat(5_000)}${']'.repeat(5_000)}}`;
       await Promise.all(
         writeRoutes.map(async ({ method, path }) => {
           const url = urlFor(path);
@@ -196,6 +198,7 @@ describe('security', () => {
           problems.push(
             ...envelopeProblems(what('malformed JSON'), await call().set('Content-Type', 'application/json').send('{"name": "x",'), 400, 'INVALID_JSON'),
             ...envelopeProblems(what('a JSON scalar'), await call().set('Content-Type', 'application/json').send('"x"'), 400, 'INVALID_JSON'),
+            ...envelopeProblems(what('deeply nested'), await call().set('Content-Type', 'application/json').send(deep), 400, 'VALIDATION_FAILED'),
             ...envelopeProblems(what('oversized'), await call().set('Content-Type', 'application/json').send(big), 413, 'PAYLOAD_TOO_LARGE'),
             ...envelopeProblems(what('text/plain'), await call().set('Content-Type', 'text/plain').send('name=x'), 415, 'UNSUPPORTED_MEDIA_TYPE'),
             ...envelopeProblems(what('a form'), await call().type('form').send({ name: 'x' }), 415, 'UNSUPPORTED_MEDIA_TYPE'),
