@@ -74,7 +74,7 @@ describe('security', () => {
         expect(cspOf(res)).toEqual({ 'default-src': ["'none'"], 'frame-ancestors': ["'none'"] });
         expect(res.headers).toMatchObject({
           'x-content-type-options': 'nosniff',
-          'x-frame-options': 'SAMEORIGIN',
+          'x-frame-options': 'DENY',
           'referrer-policy': 'no-referrer',
           'strict-transport-security': expect.stringMatching(/max-age=\d+/),
           'cross-origin-opener-policy': 'same-origin',

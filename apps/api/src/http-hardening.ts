@@ -12,8 +12,10 @@ export const JSON_TYPES = ['application/json', 'application/*+json'];
  * browser would then fetch the UI's assets over https and fail.
  */
 export function securityHeaders(docsPath: string): RequestHandler {
-  const api = helmet({ contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } });
+  // X-Frame-Options for browsers that predate CSP's frame-ancestors.
+  const api = helmet({ frameguard: { action: 'deny' }, contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } });
   const docs = helmet({
+    frameguard: { action: 'deny' },
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
