@@ -67,6 +67,13 @@ describe('bad input', () => {
     expect(unknown.body.error.details.fields).toEqual(['colour']);
     const date = await t.http.get('/api/v1/users?createdFrom=yesterday').set(auth).expect(400);
     expect(date.body.error.details.fields).toEqual(['createdFrom']);
+    // Out of the database's range: a 400, not "bigint out of range".
+    const offset = await t.http.get('/api/v1/users?offset=99999999999999999999').set(auth).expect(400);
+    expect(offset.body.error.details.fields).toEqual(['offset']);
+    // Outputs have no JSONB properties and are created `at`.
+    const prop = await t.http.get('/api/v1/outputs?property.room=B12').set(auth).expect(400);
+    expect(prop.body.error.details.fields).toEqual(['property']);
+    await t.http.get(`/api/v1/outputs?createdFrom=${encodeURIComponent('2020-01-01T00:00:00Z')}`).set(auth).expect(200);
   });
 
   it('null for a required field in a partial update -> 400 naming it, not a 500', async () => {
@@ -100,10 +107,12 @@ describe('bad input', () => {
     expectEnvelope(res.body, 'NOT_FOUND');
   });
 
-  it('a wrong content type or an oversized body -> 4xx, not 500', async () => {
+  it('a wrong content type -> 415, a body over the default 1 MB limit -> 413 (every write route: security.e2e-spec.ts)', async () => {
     const text = await t.http.post('/api/v1/auth/login').set('Content-Type', 'text/plain').send('username=admin');
-    expect(text.status).toBe(400);
-    const big = await t.http.post('/api/v1/auth/login').set('Content-Type', 'application/json').send(JSON.stringify({ username: 'a'.repeat(200_000), password: 'x' }));
+    expect(text.status).toBe(415);
+    expectEnvelope(text.body, 'UNSUPPORTED_MEDIA_TYPE');
+    expect(text.body.error.message).toMatch(/application\/json.*text\/plain/);
+    const big = await t.http.post('/api/v1/auth/login').set('Content-Type', 'application/json').send(JSON.stringify({ username: 'a'.repeat(1_100_000), password: 'x' }));
     expect(big.status).toBe(413);
     expectEnvelope(big.body, 'PAYLOAD_TOO_LARGE');
   });

@@ -5,8 +5,10 @@ import { AllExceptionsFilter, validationExceptionFactory } from '@praxis/common'
 import type { AppConfig } from '@praxis/config';
 import { Logger } from 'nestjs-pino';
 import qs from 'qs';
+import { JSON_TYPES, refuseHostileBodies, requireJsonBodies, securityHeaders } from './http-hardening.js';
 
 export const API_PREFIX = 'api/v1';
+export const DOCS_PATH = 'api/docs';
 
 /** Everything about the HTTP surface that is not a controller; shared by main, tests and the OpenAPI export. */
 export function configureApp(app: NestExpressApplication, config: AppConfig, opts: { logger?: boolean } = {}): void {
@@ -15,6 +17,16 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, opt
   // No body hashing for ETags on every JSON answer: the API's lists change too often for them to pay.
   app.set('etag', false);
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
+  // Order matters: headers first (errors get them too), then CORS (preflights carry no body),
+  // then the body checks.
+  app.use(securityHeaders(DOCS_PATH));
+  if (config.corsOrigins.length) {
+    app.enableCors({ origin: config.corsOrigins, exposedHeaders: ['X-Request-Id', 'Retry-After'], maxAge: 600 });
+  }
+  app.use(requireJsonBodies);
+  // Registered here, Nest's default parser (100 kb) is not added at init.
+  app.useBodyParser('json', { limit: config.bodyLimit, type: JSON_TYPES });
+  app.use(refuseHostileBodies);
   // `property.room=B12` -> { property: { room: 'B12' } } (the list filter convention).
   app.set('query parser', (str: string) => qs.parse(str, { allowDots: true, depth: 8, parameterLimit: 200, arrayLimit: 50 }));
   app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: '.well-known/jwks.json', method: RequestMethod.GET }] });
@@ -27,9 +39,8 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, opt
     }),
   );
   app.useGlobalFilters(new AllExceptionsFilter());
-  if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, exposedHeaders: ['X-Request-Id', 'Retry-After'] });
   app.enableShutdownHooks();
-  SwaggerModule.setup('api/docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'api/docs-json' });
+  SwaggerModule.setup(DOCS_PATH, app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'api/docs-json' });
 }
 
 export function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject {

@@ -21,16 +21,15 @@ export class AuthService {
     if (!this.config.auth.localLogin) {
       throw new AppException(ErrorCode.FORBIDDEN, 'Local login is disabled; obtain a token from the configured OIDC issuer');
     }
-    await this.limiter.assertAllowed(username, address);
+    await this.limiter.reserve(username, address);
     const user = await this.users.findByUsername(username);
     // Verify against a dummy hash for unknown users, so timing does not reveal who exists.
     const ok = user ? await verifyPassword(password, user.passwordHash) : (await verifyPassword(password, await DUMMY_HASH_PROMISE), false);
     if (!user || !ok || user.disabled) {
-      await this.limiter.recordFailure(username, address);
       this.logger.log({ username, address }, 'Login failed');
       throw new AppException(ErrorCode.INVALID_CREDENTIALS, 'Invalid username or password');
     }
-    await this.limiter.reset(username, address);
+    await this.limiter.succeeded(username, address);
     await this.users.touchLogin(user);
     return this.tokens.issue(user);
   }

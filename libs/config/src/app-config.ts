@@ -21,6 +21,8 @@ export class AppConfig {
   readonly logPretty: boolean;
   readonly dataDir: string;
   readonly corsOrigins: string[];
+  /** Largest JSON request body (body-parser size: bytes or `512kb`, `1mb`). */
+  readonly bodyLimit: string;
   /** Express `trust proxy` value (hop count or address list); undefined: trust none. */
   readonly trustProxy?: number | string;
   readonly database: { url: string; poolSize: number };
@@ -31,7 +33,10 @@ export class AppConfig {
     privateKeyPem?: string;
     tokenTtlSeconds: number;
     localLogin: boolean;
+    /** Per (username, address), per address and per username, within the window. */
     loginMaxFailures: number;
+    loginMaxFailuresPerAddress: number;
+    loginMaxFailuresPerAccount: number;
     loginWindowSeconds: number;
     oidc?: OidcIssuerConfig;
   };
@@ -51,6 +56,7 @@ export class AppConfig {
     this.dataDir = isAbsolute(env.PRAXIS_DATA_DIR) ? env.PRAXIS_DATA_DIR : resolve(process.cwd(), env.PRAXIS_DATA_DIR);
     this.trustProxy = env.TRUST_PROXY === undefined ? undefined : /^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY;
     this.corsOrigins = (env.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    this.bodyLimit = env.BODY_LIMIT.replace(/\s+/g, '').toLowerCase();
     this.database = { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE };
     this.redis = { url: env.REDIS_URL };
     this.auth = {
@@ -60,6 +66,8 @@ export class AppConfig {
       tokenTtlSeconds: env.AUTH_TOKEN_TTL_SECONDS,
       localLogin: env.AUTH_LOCAL_LOGIN,
       loginMaxFailures: env.AUTH_LOGIN_MAX_FAILURES,
+      loginMaxFailuresPerAddress: env.AUTH_LOGIN_MAX_FAILURES_PER_ADDRESS,
+      loginMaxFailuresPerAccount: env.AUTH_LOGIN_MAX_FAILURES_PER_ACCOUNT,
       loginWindowSeconds: env.AUTH_LOGIN_WINDOW_SECONDS,
       oidc: env.AUTH_OIDC_ISSUER
         ? {

@@ -22,6 +22,15 @@ describe('environment schema', () => {
     expect(c.auth).toMatchObject({ issuer: 'praxis', audience: 'praxis-api', tokenTtlSeconds: 3600, localLogin: true, oidc: undefined });
     expect(c.admin.username).toBe('admin');
     expect(c.mail.smtpUrl).toBeUndefined();
+    expect(c.bodyLimit).toBe('1mb');
+    expect(c.auth).toMatchObject({ loginMaxFailures: 5, loginMaxFailuresPerAddress: 50, loginMaxFailuresPerAccount: 20, loginWindowSeconds: 300 });
+  });
+
+  it('reads BODY_LIMIT as a body-parser size and refuses anything else', () => {
+    expect(loadConfig({ ...base, BODY_LIMIT: '512KB' }).bodyLimit).toBe('512kb');
+    expect(loadConfig({ ...base, BODY_LIMIT: '2097152' }).bodyLimit).toBe('2097152');
+    expect(problems({ ...base, BODY_LIMIT: 'lots' })[0]).toMatch(/^BODY_LIMIT has an invalid value: .*1mb/);
+    expect(problems({ ...base, AUTH_LOGIN_MAX_FAILURES_PER_ADDRESS: '0' })[0]).toMatch(/^AUTH_LOGIN_MAX_FAILURES_PER_ADDRESS/);
   });
 
   it('names every missing required variable', () => {

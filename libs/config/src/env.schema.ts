@@ -80,6 +80,10 @@ export class EnvironmentVariables {
   @IsString()
   CORS_ORIGINS?: string;
 
+  /** Largest JSON request body, in bytes or with a unit (`512kb`, `1mb`); larger ones answer 413. */
+  @Matches(/^\d+(\.\d+)?\s*(b|kb|mb)?$/i, { message: 'BODY_LIMIT must be a size such as 1048576, 512kb or 1mb' })
+  BODY_LIMIT = '1mb';
+
   // --- built-in token issuer ---
   @IsString()
   @MinLength(1)
@@ -115,6 +119,18 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(1)
   AUTH_LOGIN_MAX_FAILURES = 5;
+
+  /** Failed logins from one client address, whatever the usernames (password spraying), before 429. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  AUTH_LOGIN_MAX_FAILURES_PER_ADDRESS = 50;
+
+  /** Failed logins for one username, whatever the addresses (a distributed guess), before 429. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  AUTH_LOGIN_MAX_FAILURES_PER_ACCOUNT = 20;
 
   @Type(() => Number)
   @IsInt()

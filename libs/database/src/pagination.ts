@@ -20,6 +20,13 @@ function propertyPaths(obj: Record<string, unknown>, prefix: string[] = []): Arr
   });
 }
 
+interface ListOptions {
+  sortable: readonly string[];
+  defaultSort?: string;
+  /** The entity's creation time that `createdFrom`/`createdTo` filter on (default `createdAt`). */
+  createdColumn?: string;
+}
+
 /**
  * Applies the list conventions (limit/offset, sort with a whitelist, created range,
  * property.<key>=<value> JSONB filters) to a query builder and returns one page.
@@ -27,7 +34,7 @@ function propertyPaths(obj: Record<string, unknown>, prefix: string[] = []): Arr
 export async function paginate<T extends ObjectLiteral>(
   qb: SelectQueryBuilder<T>,
   query: ListQueryDto,
-  opts: { sortable: readonly string[]; defaultSort?: string },
+  opts: ListOptions,
 ): Promise<Page<T>> {
   applyListQuery(qb, query, opts);
   const [items, total] = await qb.getManyAndCount();
@@ -120,11 +127,17 @@ export async function listRows<R extends ObjectLiteral>(
   return { items, total, limit: query.limit, offset: query.offset };
 }
 
-function applyListQuery<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, query: ListQueryDto, opts: { sortable: readonly string[]; defaultSort?: string }): void {
+function applyListQuery<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, query: ListQueryDto, opts: ListOptions): void {
   const alias = qb.alias;
-  if (query.createdFrom) qb.andWhere(`${alias}.createdAt >= :createdFrom`, { createdFrom: query.createdFrom });
-  if (query.createdTo) qb.andWhere(`${alias}.createdAt < :createdTo`, { createdTo: query.createdTo });
+  const created = opts.createdColumn ?? 'createdAt';
+  if (query.createdFrom) qb.andWhere(`${alias}.${created} >= :createdFrom`, { createdFrom: query.createdFrom });
+  if (query.createdTo) qb.andWhere(`${alias}.${created} < :createdTo`, { createdTo: query.createdTo });
   const props = propertyPaths(query.property ?? {});
+  // Not every listed entity has JSONB properties (run outputs do not): a filter on them is the
+  // caller's mistake, not the database's "column does not exist".
+  if (props.length && !qb.expressionMap.mainAlias?.metadata.findColumnWithPropertyName('properties')) {
+    throw AppException.validation([{ field: 'property', message: 'property filters are not supported by this list' }]);
+  }
   if (props.length) {
     qb.andWhere(
       new Brackets((w) => {

@@ -2,6 +2,9 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDateString, IsInt, IsObject, IsOptional, Matches, Max, Min } from 'class-validator';
 
+/** Largest `offset` (and cursor) a list accepts: PostgreSQL's int4. */
+export const MAX_OFFSET = 2_147_483_647;
+
 /** The list conventions shared by every collection endpoint. */
 export class ListQueryDto {
   /** Page size (1-1000). */
@@ -14,11 +17,13 @@ export class ListQueryDto {
   limit: number = 50;
 
   /** Items to skip. */
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_OFFSET, default: 0 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  // A bound, so that a huge number is a 400 rather than the database's "bigint out of range".
+  @Max(MAX_OFFSET)
   offset: number = 0;
 
   /** `field` ascending or `-field` descending. */

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
-import { ListQueryDto } from '@praxis/common';
+import { ListQueryDto, MAX_OFFSET } from '@praxis/common';
 
 export class RunCallDto {
   seq!: number;
@@ -47,6 +47,7 @@ export class RunCommandsQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_OFFSET)
   after?: number;
 
   @IsOptional()

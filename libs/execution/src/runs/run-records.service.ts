@@ -68,7 +68,7 @@ export class RunRecordsService {
     if (q.protocol) qb.andWhere('o.protocolName = :protocol', { protocol: q.protocol });
     if (q.resource) qb.andWhere('o.resource = :resource', { resource: q.resource });
     if (q.name) qb.andWhere('o.name = :name', { name: q.name });
-    return paginate(qb, q, { sortable: ['at', 'name', 'type'], defaultSort: 'at' });
+    return paginate(qb, q, { sortable: ['at', 'name', 'type'], defaultSort: 'at', createdColumn: 'at' });
   }
 
   async runOutputs(runId: string): Promise<RunOutput[]> {
