@@ -1,11 +1,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
 import { DemoSeedService } from '@praxis/discovery';
 import { NotificationDispatcher } from '@praxis/notifications';
 import { ProtocolSourcesService } from '@praxis/protocols';
 import { SMTPServer } from 'smtp-server';
-import { createTestApp, type TestApp } from '../support/app.js';
+import { AppModule } from '../../apps/api/src/app.module.js';
+import { configureApp } from '../../apps/api/src/configure-app.js';
+import { createTestApp, LogCapture, type TestApp } from '../support/app.js';
 import { Role } from '../support/hardware.js';
 import { freePort } from '../support/net.js';
 import { eventually, startWorker, type WorkerProcess } from '../support/worker.js';
@@ -111,6 +116,8 @@ const fields = (res: { body: { error: { details: { fields: string[] } } } }) => 
 
 describe('notifications: email on run events through a real SMTP server', () => {
   let t: TestApp;
+  /** A second API instance on the same database: its dispatcher races the first one's throughout. */
+  let second: INestApplication;
   let smtp: TestSmtp;
   let worker: WorkerProcess;
   let admin: Auth;
@@ -143,6 +150,7 @@ describe('notifications: email on run events through a real SMTP server', () => 
       MAIL_RETRY_BASE_MS: '200',
       MAIL_RETRY_MAX_MS: '1000',
       NOTIFICATIONS_INTERVAL_MS: '100',
+      RUN_RECOVERY_INTERVAL_MS: '300',
       PRAXIS_PUBLIC_URL: 'https://praxis.lab.example/',
     });
     admin = { Authorization: `Bearer ${await t.login()}` };
@@ -150,10 +158,15 @@ describe('notifications: email on run events through a real SMTP server', () => 
     viewer = { Authorization: `Bearer ${(await t.createUser('vic', Role.Viewer)).token}` };
     defs = await seedDemo(t, admin);
     workcellId = (await t.http.get('/api/v1/workcells?limit=1').set(viewer).expect(200)).body.items[0].id;
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(t.config, { logStream: new LogCapture() })] }).compile();
+    second = moduleRef.createNestApplication<NestExpressApplication>({ bufferLogs: true });
+    configureApp(second as NestExpressApplication, t.config);
+    await second.init();
     worker = await startWorker(t.config.database.url, t.config.redis.url, t.redis);
   }, 60000);
   afterAll(async () => {
     await worker?.stop();
+    await second?.close();
     await t?.close();
     await smtp?.stop();
   });
@@ -230,9 +243,11 @@ describe('notifications: email on run events through a real SMTP server', () => 
     ]);
     expect(sent.items[0]).toMatchObject({ recipients: ['lab-oncall@example.org', 'ops@lab.example'], subject: asked.subject, messageId: expect.any(String), sentAt: expect.any(String) });
 
-    // Handled events are never notified again, however often the dispatcher looks.
-    const dispatcher = t.app.get(NotificationDispatcher);
-    for (let i = 0; i < 3; i++) expect(await dispatcher.dispatch()).toEqual({ events: 0, deliveries: 0 });
+    // Handled events are never notified again, however often and by however many instances the dispatcher looks.
+    for (let i = 0; i < 3; i++) {
+      const reports = await Promise.all([t.app.get(NotificationDispatcher).dispatch(), second.get(NotificationDispatcher).dispatch()]);
+      expect(reports).toEqual([{ events: 0, deliveries: 0 }, { events: 0, deliveries: 0 }]);
+    }
     // (a failed end also matched the workcell rule: one more delivery, one more email)
     const expected = ended.status === 'failed' ? 3 : 2;
     expect((await deliveries(`runId=${run.id}`)).total).toBe(expected);
@@ -293,6 +308,17 @@ describe('notifications: email on run events through a real SMTP server', () => 
     } finally {
       smtp.refuse.delete('nested@lab.example');
     }
+  });
+
+  // Last: it stops the worker.
+  it('a run whose worker dies is interrupted by recovery, and that is mailed too', async () => {
+    const run = await start('serial_dilution', { parameters: { steps: 2, transferVolume: 10 } });
+    await until(run.id, ['awaiting_input']);
+    await worker.stop('SIGKILL');
+    const ended = await until(run.id, ['interrupted']);
+    const mail = await eventually(async () => smtp.mailsFor(run.id).find((m) => m.subject.includes('was interrupted')), 'the interruption email');
+    expect(mail.to).toEqual(['cell@lab.example']);
+    expect(mail.body).toContain(`Error: WorkerLost: ${ended.error.message}`);
   });
 });
 

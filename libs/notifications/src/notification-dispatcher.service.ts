@@ -7,7 +7,8 @@ import { Mailer } from './mailer.service.js';
 import { renderRunEmail, retryDelayMs, type RunEvent } from './notification-message.js';
 import { NOTIFIED_STATUSES, type NotificationDelivery, type NotificationRule } from './notification.entity.js';
 
-const DISPATCH_LOCK = 7362155;
+// Keyed by name (hashtext) rather than a number another feature might also pick.
+const DISPATCH_LOCK = 'praxis:notifications:dispatch';
 /**
  * How far behind its cursor the dispatcher looks again. Transition ids and times are stamped by
  * the process that makes the change (API or worker) before its transaction commits, so a row can
@@ -80,7 +81,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
     const qr = this.db.createQueryRunner();
     try {
       await qr.connect();
-      const [{ locked }] = (await qr.query('SELECT pg_try_advisory_lock($1) AS locked', [DISPATCH_LOCK])) as Array<{ locked: boolean }>;
+      const [{ locked }] = (await qr.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [DISPATCH_LOCK])) as Array<{ locked: boolean }>;
       if (!locked) return report;
       try {
         for (;;) {
@@ -94,7 +95,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
           if (events.length < BATCH) break;
         }
       } finally {
-        await qr.query('SELECT pg_advisory_unlock($1)', [DISPATCH_LOCK]);
+        await qr.query('SELECT pg_advisory_unlock(hashtext($1))', [DISPATCH_LOCK]);
       }
       return report;
     } finally {
