@@ -32,7 +32,8 @@ export class AuditService {
     }
     const qb = this.entries.createQueryBuilder('a');
     if (q.actorId) qb.andWhere('a.actorId = :actorId', { actorId: q.actorId });
-    if (q.actorUsername) qb.andWhere('a.actorUsername = :actorUsername', { actorUsername: q.actorUsername.toLowerCase() });
+    // Local usernames are lower-case; an external issuer's may not be.
+    if (q.actorUsername) qb.andWhere('lower(a.actorUsername) = lower(:actorUsername)', { actorUsername: q.actorUsername });
     if (q.targetType) qb.andWhere('a.targetType = :targetType', { targetType: q.targetType });
     if (q.targetId) qb.andWhere('a.targetId = :targetId', { targetId: q.targetId });
     if (q.method) qb.andWhere('a.method = :method', { method: q.method });

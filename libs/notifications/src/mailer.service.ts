@@ -1,6 +1,6 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@praxis/config';
 import { createTransport } from 'nodemailer';
 
@@ -18,7 +18,7 @@ export interface MailMessage {
  * caller's business.
  */
 @Injectable()
-export class Mailer implements OnModuleDestroy {
+export class Mailer {
   readonly kind: 'smtp' | 'outbox';
   readonly outboxDir: string;
   private readonly smtp;
@@ -27,8 +27,9 @@ export class Mailer implements OnModuleDestroy {
   constructor(private readonly config: AppConfig) {
     this.kind = config.mail.smtpUrl ? 'smtp' : 'outbox';
     this.outboxDir = join(config.dataDir, 'outbox');
-    // Bounded waits: a server that accepts the connection and then says nothing must not hold a
-    // delivery (and its lease) for nodemailer's default two minutes.
+    // One connection per message (no pool): nothing to close at shutdown. Bounded waits: a server
+    // that accepts the connection and then says nothing must not hold a delivery (and its lease)
+    // for nodemailer's default two minutes.
     this.smtp = config.mail.smtpUrl
       ? createTransport({ url: config.mail.smtpUrl, connectionTimeout: 15000, greetingTimeout: 15000, socketTimeout: 30000 })
       : undefined;
@@ -49,9 +50,5 @@ export class Mailer implements OnModuleDestroy {
     writeFileSync(`${file}.tmp`, info.message as Buffer);
     renameSync(`${file}.tmp`, file);
     return file;
-  }
-
-  onModuleDestroy(): void {
-    this.smtp?.close();
   }
 }

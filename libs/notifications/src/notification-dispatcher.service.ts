@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AppConfig } from '@praxis/config';
 import { uuidv7 } from '@praxis/database';
@@ -42,10 +42,10 @@ export interface DispatchReport {
  * (advisory lock, like run recovery); sending is shared by claiming rows with a lease.
  */
 @Injectable()
-export class NotificationDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(NotificationDispatcher.name);
   private timer: NodeJS.Timeout | null = null;
-  private ticking = false;
+  private ticking: Promise<void> | null = null;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -59,20 +59,24 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
     this.timer.unref();
   }
 
-  onApplicationShutdown(): void {
+  /** Lets a pass in flight finish before the database goes away (a send in progress is not cut off). */
+  async beforeApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.ticking;
   }
 
   /** One dispatch pass and one sending pass; never throws (a failure is logged and retried next tick). */
-  async tick(): Promise<void> {
-    if (this.ticking) return;
-    this.ticking = true;
-    try {
-      await this.dispatch().catch((err: Error) => this.logger.warn({ err: err.message }, 'notification dispatch failed'));
-      await this.sendDue().catch((err: Error) => this.logger.warn({ err: err.message }, 'notification sending failed'));
-    } finally {
-      this.ticking = false;
-    }
+  tick(): Promise<void> {
+    this.ticking ??= (async () => {
+      try {
+        await this.dispatch().catch((err: Error) => this.logger.warn({ err: err.message }, 'notification dispatch failed'));
+        await this.sendDue().catch((err: Error) => this.logger.warn({ err: err.message }, 'notification sending failed'));
+      } finally {
+        this.ticking = null;
+      }
+    })();
+    return this.ticking;
   }
 
   /** Records deliveries for the run events not handled yet. Skips (zero report) when another instance holds the lock. */
