@@ -22,7 +22,7 @@ const shared = {
   moduleNameMapper: {
     '^@praxis/database/schema$': '<rootDir>/libs/database/src/schema.ts',
     '^@praxis/database/migrate$': '<rootDir>/libs/database/src/migrate.ts',
-    '^@praxis/(common|config|database|redis|auth|hardware|assets|machines|decks|discovery|protocol|protocols|execution)$': '<rootDir>/libs/$1/src/index.ts',
+    '^@praxis/(common|config|database|redis|auth|hardware|assets|machines|decks|discovery|protocol|protocols|execution|notifications|audit)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   rootDir: '.',

@@ -9,6 +9,8 @@ import { DiscoveryModule } from '@praxis/discovery';
 import { MachinesModule } from '@praxis/machines';
 import { ProtocolsModule } from '@praxis/protocols';
 import { ExecutionModule } from '@praxis/execution';
+import { AuditModule } from '@praxis/audit';
+import { NotificationsModule } from '@praxis/notifications';
 import { dataSourceOptions } from '@praxis/database/schema';
 import { RedisModule } from '@praxis/redis';
 import { LoggerModule } from 'nestjs-pino';
@@ -33,6 +35,8 @@ export class AppModule {
         DiscoveryModule,
         ProtocolsModule,
         ExecutionModule,
+        NotificationsModule,
+        AuditModule,
       ],
     };
   }

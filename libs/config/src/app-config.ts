@@ -43,7 +43,10 @@ export class AppConfig {
   readonly admin: { username: string; password?: string };
   /** Seed the demo workcell at setup. */
   readonly demo: boolean;
-  readonly mail: { smtpUrl?: string; from: string };
+  readonly mail: { smtpUrl?: string; from: string; maxAttempts: number; retryBaseMs: number; retryMaxMs: number };
+  readonly notifications: { intervalMs: number };
+  /** Base URL of the API as users reach it (links in emails), without a trailing slash. */
+  readonly publicUrl: string;
   readonly worker: { heartbeatIntervalMs: number; recoveryIntervalMs: number };
   readonly protocols: { loadTimeoutMs: number; simulationTimeoutMs: number; sandboxMemoryMb: number; gitTimeoutMs: number; hangTimeoutMs: number };
 
@@ -81,7 +84,9 @@ export class AppConfig {
     };
     this.admin = { username: env.PRAXIS_ADMIN_USERNAME, password: env.PRAXIS_ADMIN_PASSWORD };
     this.demo = env.PRAXIS_DEMO;
-    this.mail = { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM };
+    this.mail = { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, maxAttempts: env.MAIL_MAX_ATTEMPTS, retryBaseMs: env.MAIL_RETRY_BASE_MS, retryMaxMs: env.MAIL_RETRY_MAX_MS };
+    this.notifications = { intervalMs: env.NOTIFICATIONS_INTERVAL_MS };
+    this.publicUrl = (env.PRAXIS_PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
     this.worker = { heartbeatIntervalMs: env.WORKER_HEARTBEAT_INTERVAL_MS, recoveryIntervalMs: env.RUN_RECOVERY_INTERVAL_MS };
     this.protocols = {
       loadTimeoutMs: env.PROTOCOL_LOAD_TIMEOUT_MS,

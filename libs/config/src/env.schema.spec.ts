@@ -64,6 +64,17 @@ describe('environment schema', () => {
     expect(ok.auth.oidc).toMatchObject({ rolesClaim: 'realm_access.roles', usernameClaim: 'preferred_username' });
   });
 
+  it('mail: retry settings and the public URL for links, with defaults', () => {
+    const c = loadConfig(base);
+    expect(c.mail).toMatchObject({ from: 'praxis@localhost', maxAttempts: 6, retryBaseMs: 30000, retryMaxMs: 3600000 });
+    expect(c.notifications.intervalMs).toBe(1000);
+    expect(c.publicUrl).toBe('http://localhost:3000');
+    expect(loadConfig({ ...base, PORT: '8080' }).publicUrl).toBe('http://localhost:8080');
+    expect(loadConfig({ ...base, PRAXIS_PUBLIC_URL: 'https://praxis.lab.example/' }).publicUrl).toBe('https://praxis.lab.example');
+    const p = problems({ ...base, MAIL_MAX_ATTEMPTS: '0', MAIL_RETRY_BASE_MS: 'soon', PRAXIS_PUBLIC_URL: 'praxis.lab' });
+    expect(p.map((l) => l.split(' ')[0]).sort()).toEqual(['MAIL_MAX_ATTEMPTS', 'MAIL_RETRY_BASE_MS', 'PRAXIS_PUBLIC_URL']);
+  });
+
   it('refuses a short admin password', () => {
     expect(problems({ ...base, PRAXIS_ADMIN_PASSWORD: 'short' })[0]).toMatch(/PRAXIS_ADMIN_PASSWORD .* at least 8/);
   });

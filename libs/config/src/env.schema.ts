@@ -181,6 +181,38 @@ export class EnvironmentVariables {
   @Matches(/^(?:[^<>]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/, { message: 'MAIL_FROM must be an address, optionally as "Name <address>"' })
   MAIL_FROM = 'praxis@localhost';
 
+  /** Attempts per notification email before it is given up as `failed`. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  MAIL_MAX_ATTEMPTS = 6;
+
+  /** Wait after the first failed attempt; doubled after each further one, up to MAIL_RETRY_MAX_MS. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  @Max(86400000)
+  MAIL_RETRY_BASE_MS = 30000;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  @Max(86400000)
+  MAIL_RETRY_MAX_MS = 3600000;
+
+  /** How often the API looks for run status changes to notify and for emails due. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(50)
+  @Max(600000)
+  NOTIFICATIONS_INTERVAL_MS = 1000;
+
+  /** Base URL of this API as users reach it, for links in emails; default http://localhost:<PORT>. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  PRAXIS_PUBLIC_URL?: string;
+
   // --- worker ---
   @Type(() => Number)
   @IsInt()

@@ -6,12 +6,14 @@ import { Deck, DeckLayout, DeckType } from '@praxis/decks';
 import { Machine, MachineDefinition } from '@praxis/machines';
 import { ProtocolDefinitionEntity, ProtocolSource } from '@praxis/protocols';
 import { Reservation, Run, RunCall, RunCommand, RunOutput, RunTransition, Schedule } from '@praxis/execution';
+import { NotificationDelivery, NotificationRule, NotifiedTransition } from '@praxis/notifications';
+import { AuditEntry } from '@praxis/audit';
 
 /**
  * The schema: every entity and every migration, listed explicitly. This module is the single
  * source for the app's DataSource and the migration CLI's; nothing else lists entities.
  */
-export const ENTITIES = [User, Workcell, ResourceDefinition, Resource, MachineDefinition, Machine, DeckType, DeckLayout, Deck, ProtocolSource, ProtocolDefinitionEntity, Run, RunTransition, RunCall, RunCommand, RunOutput, Reservation, Schedule];
+export const ENTITIES = [User, Workcell, ResourceDefinition, Resource, MachineDefinition, Machine, DeckType, DeckLayout, Deck, ProtocolSource, ProtocolDefinitionEntity, Run, RunTransition, RunCall, RunCommand, RunOutput, Reservation, Schedule, NotificationRule, NotificationDelivery, NotifiedTransition, AuditEntry];
 
 export function dataSourceOptions(url: string, poolSize = 10, extra: Partial<DataSourceOptions> = {}): DataSourceOptions {
   return {
