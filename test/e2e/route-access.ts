@@ -105,4 +105,14 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /api/v1/schedules/:id/pause': 'operator',
   'POST /api/v1/schedules/:id/resume': 'operator',
   'GET /api/v1/schedules/:id/runs': 'viewer',
+
+  'POST /api/v1/notifications/rules': 'operator',
+  'GET /api/v1/notifications/rules': 'viewer',
+  'GET /api/v1/notifications/rules/:id': 'viewer',
+  'PATCH /api/v1/notifications/rules/:id': 'operator',
+  'DELETE /api/v1/notifications/rules/:id': 'operator',
+  'GET /api/v1/notifications/deliveries': 'viewer',
+  'GET /api/v1/notifications/deliveries/:id': 'viewer',
+
+  'GET /api/v1/audit': 'admin',
 };
