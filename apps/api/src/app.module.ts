@@ -8,7 +8,7 @@ import { DecksModule } from '@praxis/decks';
 import { DiscoveryModule } from '@praxis/discovery';
 import { MachinesModule } from '@praxis/machines';
 import { ProtocolsModule } from '@praxis/protocols';
-import { ExecutionModule } from '@praxis/execution';
+import { EventsModule, ExecutionModule } from '@praxis/execution';
 import { dataSourceOptions } from '@praxis/database/schema';
 import { RedisModule } from '@praxis/redis';
 import { LoggerModule } from 'nestjs-pino';
@@ -33,6 +33,7 @@ export class AppModule {
         DiscoveryModule,
         ProtocolsModule,
         ExecutionModule,
+        EventsModule,
       ],
     };
   }

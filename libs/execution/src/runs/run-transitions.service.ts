@@ -2,31 +2,41 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AppException, ErrorCode } from '@praxis/common';
 import { uuidv7 } from '@praxis/database';
+import { LiveEventPublisher, type LiveEvent } from '@praxis/redis';
 import { DataSource, type EntityManager } from 'typeorm';
+import { appendRunEvents } from '../events/run-event-log.js';
 import { Run, RunTransition } from './run.entity.js';
 import { assertTransition, type RunStatus } from './run-status.js';
 
 /**
  * The only way a run's status changes, for the API and the worker alike: checked against the
  * transition table under a row lock, optionally conditional on the status expected, recorded with
- * time, actor and reason.
+ * time, actor and reason, and stored as the run's `run.status` event (published once committed).
  */
 @Injectable()
 export class RunTransitionsService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly live: LiveEventPublisher,
+  ) {}
 
   async transition(id: string, to: RunStatus, actor: string, reason: string | null, extra: Partial<Run> = {}, expected?: RunStatus | RunStatus[]): Promise<RunStatus> {
-    return this.db.transaction(async (em) => {
-      const rows = (await em.query('SELECT status FROM runs WHERE id = $1 FOR UPDATE', [id])) as Array<{ status: RunStatus }>;
+    let workcellId = '';
+    let events: LiveEvent[] = [];
+    const from = await this.db.transaction(async (em) => {
+      const rows = (await em.query('SELECT status, "workcellId" FROM runs WHERE id = $1 FOR UPDATE', [id])) as Array<{ status: RunStatus; workcellId: string }>;
       if (!rows.length) throw AppException.notFound('Run', id);
       const from = rows[0]!.status;
+      workcellId = rows[0]!.workcellId;
       const allowed = expected === undefined ? undefined : Array.isArray(expected) ? expected : [expected];
       if (allowed && !allowed.includes(from)) throw new AppException(ErrorCode.CONFLICT, `Run ${id} is ${from} now`, { status: from });
       assertTransition(id, from, to);
       await em.getRepository(Run).update({ id }, { ...extra, status: to } as never);
-      await this.record(em, id, from, to, actor, reason);
+      events = await this.record(em, id, from, to, actor, reason);
       return from;
     });
+    await this.live.publish({ runId: id, workcellId, events });
+    return from;
   }
 
   /** Like transition, but answers false instead of throwing when the run is no longer in an expected status. */
@@ -40,7 +50,10 @@ export class RunTransitionsService {
     }
   }
 
-  async record(em: EntityManager, runId: string, from: RunStatus | null, to: RunStatus, actor: string, reason: string | null): Promise<void> {
-    await em.getRepository(RunTransition).insert({ id: uuidv7(), runId, from, to, actor, reason, at: new Date() });
+  /** Records a status change in the caller's transaction: the transition row and the `run.status` event (answered, to publish after commit). */
+  async record(em: EntityManager, runId: string, from: RunStatus | null, to: RunStatus, actor: string, reason: string | null): Promise<LiveEvent[]> {
+    const at = new Date();
+    await em.getRepository(RunTransition).insert({ id: uuidv7(), runId, from, to, actor, reason, at });
+    return appendRunEvents(em, runId, [{ type: 'run.status', at, payload: { from, to, actor, reason } }]);
   }
 }

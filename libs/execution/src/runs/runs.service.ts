@@ -228,6 +228,7 @@ export class RunsService {
       pendingInput: null,
       result: null,
       workerId: null,
+      lastEventSeq: 0,
       createdBy: actor,
       createdAt: undefined,
       updatedAt: undefined,

@@ -3,13 +3,14 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AppConfig } from '@praxis/config';
 import type { Machine, Resource } from '@praxis/hardware';
-import { ProtocolDefinitionsService, RunChild, WarmRunProcesses, describeMachine, executeWireCall, type RunOutcome, type RunSpec, type WireCall } from '@praxis/protocols';
-import { QUEUE_PREFIX, RedisService } from '@praxis/redis';
+import { ProtocolDefinitionsService, RunChild, WarmRunProcesses, describeMachine, executeWireCall, failedCallUpdate, type RunOutcome, type RunSpec, type WireCall } from '@praxis/protocols';
+import { LiveEventPublisher, MACHINE_STATUS_RETURNING, type MachineStatusRow, QUEUE_PREFIX, RedisService } from '@praxis/redis';
 import type { LogEntry, OutputRecord, StepEnd, StepStart } from '@praxis/protocol';
 import { DelayedError, Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { type InputReply, RUN_CONTROL_CHANNEL, type RunControlMessage, runStateKey } from '../control.js';
+import { RunEventWriter } from '../events/run-event-log.js';
 import { AssetLockManager } from '../locks/asset-lock-manager.js';
 import { LockLossHub } from '../locks/lock-provider.js';
 import { RUN_QUEUE_PREFIX, type RunJobData, runQueueName } from '../run-queues.js';
@@ -76,6 +77,7 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly runtimes: WorkcellRuntimeService,
     private readonly definitions: ProtocolDefinitionsService,
     private readonly lockLoss: LockLossHub,
+    private readonly live: LiveEventPublisher,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -176,7 +178,9 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
     } finally {
       await this.locks.release(runId).catch(() => undefined);
       await this.db.query('DELETE FROM reservations WHERE "runId" = $1', [runId]).catch(() => undefined);
-      await this.db.query(`UPDATE machines SET status = 'available', "currentRunId" = NULL WHERE "currentRunId" = $1`, [runId]).catch(() => undefined);
+      await this.db
+        .query(`UPDATE machines SET status = 'available', "currentRunId" = NULL WHERE "currentRunId" = $1 RETURNING ${MACHINE_STATUS_RETURNING}`, [runId])
+        .then(([rows]: [MachineStatusRow[]]) => this.live.machineStatus(rows), () => undefined);
       await this.db.query(`UPDATE resources SET "currentRunId" = NULL WHERE "currentRunId" = $1`, [runId]).catch(() => undefined);
       await this.wakeLine(run.workcellId);
     }
@@ -227,7 +231,7 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
     if (!(await this.transitions.tryTransition(runId, RunStatus.Preparing, actor, null, { workerId: this.workerId }, RunStatus.Queued))) return;
     await this.reserve(run);
     let runtime: WorkcellRuntime;
-    const recorder = new RunRecorder(this.db, runId, run.protocolName);
+    const recorder = new RunRecorder(this.db, runId, run.protocolName, new RunEventWriter(this.db, this.live, runId, run.workcellId));
     let active: ActiveRun | null = null;
     let usedRuntime: WorkcellRuntime | null = null;
     let snapshot: ReturnType<NonNullable<WorkcellRuntime['deck']>['serializeAllState']> | null = null;
@@ -305,7 +309,11 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
     });
     await this.db.query(`INSERT INTO reservations ("assetId", "assetKind", "assetName", "runId", "acquiredAt") VALUES ${rows.join(',')} ON CONFLICT ("assetId") DO UPDATE SET "runId" = EXCLUDED."runId", "acquiredAt" = now()`, values);
     const machineIds = assets.filter((a) => a.kind === 'machine').map((a) => a.id);
-    if (machineIds.length) await this.db.query(`UPDATE machines SET status = 'in_use', "currentRunId" = $2 WHERE id = ANY($1::uuid[])`, [machineIds, run.id]);
+    if (machineIds.length) {
+      // TypeORM answers an UPDATE ... RETURNING with [rows, affected].
+      const [rows] = (await this.db.query(`UPDATE machines SET status = 'in_use', "currentRunId" = $2 WHERE id = ANY($1::uuid[]) RETURNING ${MACHINE_STATUS_RETURNING}`, [machineIds, run.id])) as [MachineStatusRow[]];
+      await this.live.machineStatus(rows);
+    }
     const resourceIds = assets.filter((a) => a.kind === 'resource').map((a) => a.id);
     if (resourceIds.length) await this.db.query(`UPDATE resources SET "currentRunId" = $2 WHERE id = ANY($1::uuid[])`, [resourceIds, run.id]);
   }
@@ -317,7 +325,14 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
       command: async (call: WireCall, signal: AbortSignal) => {
         await this.gate(a, signal);
         a.stepOf.set(call.machine, call.stepSeq);
-        return executeWireCall(a.machines, a.runtime.deck, call, { canUse: (r: Resource) => this.canUse(a, r) });
+        try {
+          const reply = await executeWireCall(a.machines, a.runtime.deck, call, { canUse: (r: Resource) => this.canUse(a, r) });
+          a.recorder.deckChanged(call.machine, reply);
+          return reply;
+        } catch (err) {
+          a.recorder.deckChanged(call.machine, failedCallUpdate(err));
+          throw err;
+        }
       },
       stepStarted: (s: StepStart) => a.recorder.stepStarted(s),
       stepEnded: (s: StepEnd) => {
@@ -328,7 +343,10 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
           void this.runtimes.saveDeckState(a.runtime).catch(() => undefined);
         }
       },
-      log: (e: LogEntry) => this.logger.log({ runId, stepSeq: e.stepSeq, data: e.data }, `[${e.level}] ${e.message}`),
+      log: (e: LogEntry) => {
+        this.logger.log({ runId, stepSeq: e.stepSeq, data: e.data }, `[${e.level}] ${e.message}`);
+        a.recorder.log(e);
+      },
       output: (o: OutputRecord) => a.recorder.output(o),
       stateChanged: (key: string, value: unknown) => {
         const op = value === undefined ? this.redis.client.hdel(stateKey, key) : this.redis.client.hset(stateKey, key, JSON.stringify(value));
@@ -336,6 +354,7 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
       },
       inputRequested: (request: { id: string; prompt: string; fieldsSchema: Record<string, unknown>; timeoutMs?: number; stepSeq: number | null }, signal: AbortSignal) => {
         const pending: PendingInput = { id: request.id, prompt: request.prompt, fieldsSchema: request.fieldsSchema, stepSeq: request.stepSeq, requestedAt: new Date().toISOString(), ...(request.timeoutMs ? { timeoutMs: request.timeoutMs } : {}) };
+        a.recorder.inputRequested(request);
         void this.transitions
           .tryTransition(runId, RunStatus.AwaitingInput, `worker:${this.workerId}`, request.prompt, { pendingInput: pending }, [RunStatus.Running, RunStatus.Pausing])
           .catch(() => undefined);
