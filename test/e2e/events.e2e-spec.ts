@@ -61,6 +61,17 @@ export default defineProtocol({
 });
 `;
 
+const FAILS = `
+import { defineProtocol, step } from '@praxis/protocol';
+const spill = step('spill', async (lh: any, tip: any, src: any) => { await lh.pickUpTips([tip]); await lh.aspirate([src], [40]); throw new Error('dropped the plate'); });
+export default defineProtocol({
+  name: 'events_fails', version: '1.0.0',
+  assets: { lh: { kind: 'machine', category: 'LiquidHandler' }, tips: { kind: 'resource', category: 'tip_rack' }, source: { kind: 'resource', category: 'plate' } },
+  deckLayout: 'demo_layout',
+  async run({ assets }) { await spill(assets.lh, assets.tips.spots()[95], assets.source.wells()[95]); },
+});
+`;
+
 /** A Socket.IO client of the `/events` namespace that keeps every event it receives. */
 class Client {
   readonly events: Ev[] = [];
@@ -167,6 +178,7 @@ describe('live events: Socket.IO /events and GET /runs/{id}/events, two API inst
     folder = mkdtempSync(join(tmpdir(), 'praxis-events-'));
     writeFileSync(join(folder, 'slow.ts'), SLOW);
     writeFileSync(join(folder, 'asks.ts'), ASKS);
+    writeFileSync(join(folder, 'fails.ts'), FAILS);
     const extra = await sources.ensureFolderSource('extra', folder);
     expect(extra.report.errors).toEqual([]);
     for (const d of extra.report.added) defs[d.name] = d.id;
@@ -276,6 +288,62 @@ describe('live events: Socket.IO /events and GET /runs/{id}/events, two API inst
     expect(again.run(run.id)).toEqual(log.slice(n - 5));
   }, 90000);
 
+  it('subscribers joining one after another while a run streams bursts of events each get exactly the seqs after theirs', async () => {
+    // 40 wells: bursts of 10 events (step, 4 commands, 4 deck changes, log) 20 ms apart.
+    const run = await start('events_slow', { wells: 40, delayMs: 20 });
+    await eventually(async () => ((await restLog(run.id)).length >= 20 ? true : undefined), 'the first events of the run');
+    const joined: Array<{ c: Client; after: number }> = [];
+    for (let i = 0; i < 16; i++) {
+      const head = (await t.http.get(`/api/v1/runs/${run.id}/events?limit=1`).set(viewer).expect(200)).body.total as number;
+      const after = Math.max(0, head - (i % 4) * 7);
+      const c = await connect(i % 2 ? baseB : baseA);
+      const ack = await c.subscribe({ runId: run.id, afterSeq: after });
+      expect(ack).toMatchObject({ ok: true, runId: run.id });
+      joined.push({ c, after });
+      if ((await get(run.id)).status === 'completed') break;
+    }
+    const log = await finalLog(run.id);
+    expect(joined.filter((j) => j.after > 0 && j.after < log.length - 100).length).toBeGreaterThan(3);
+    for (const { c, after } of joined) {
+      await received(c, run.id, log.length);
+      expect(seqs(c.run(run.id))).toEqual(range(after + 1, log.length));
+      expect(c.run(run.id)).toEqual(log.slice(after));
+    }
+  }, 90000);
+
+  it('reads a gap back from PostgreSQL: an event stored but never published reaches subscribers before the next one, and after a Redis reconnect without one', async () => {
+    const run = (await t.http.post('/api/v1/runs').set(operator).send({ protocolId: defs.events_slow, scheduledAt: new Date(Date.now() + 3600_000).toISOString() }).expect(201)).body;
+    const a = await connect(baseA);
+    const b = await connect(baseB);
+    await Promise.all([a.subscribe({ runId: run.id }), b.subscribe({ runId: run.id })]);
+    // What a process that crashed between its commit and its publish would leave behind.
+    const unpublished = async (message: string) =>
+      t.db.query(
+        `WITH head AS (UPDATE runs SET "lastEventSeq" = "lastEventSeq" + 1 WHERE id = $1 RETURNING "lastEventSeq" AS seq)
+         INSERT INTO run_events ("runId", seq, type, at, payload) SELECT $1, seq, 'run.log', now(), $2::jsonb FROM head`,
+        [run.id, JSON.stringify({ level: 'info', message, data: null, stepSeq: null })],
+      );
+    await unpublished('lost on the way');
+    await t.http.post(`/api/v1/runs/${run.id}/actions`).set(operator).send({ action: 'cancel' }).expect(202);
+    await received(a, run.id, 3);
+    await received(b, run.id, 3);
+    const log = await restLog(run.id);
+    expect(log.map((e) => [e.seq, e.type, e.payload.to ?? e.payload.message])).toEqual([
+      [1, 'run.status', 'scheduled'],
+      [2, 'run.log', 'lost on the way'],
+      [3, 'run.status', 'cancelled'],
+    ]);
+    expect(a.run(run.id)).toEqual(log);
+    expect(b.run(run.id)).toEqual(log);
+    // Messages published while the instances were cut off from Redis are gone; on reconnect they read the log.
+    await unpublished('while Redis was away');
+    await t.redis.client('KILL', 'TYPE', 'pubsub');
+    await received(a, run.id, 4);
+    await received(b, run.id, 4);
+    expect(a.run(run.id)).toEqual(await restLog(run.id));
+    expect(b.run(run.id)).toEqual(await restLog(run.id));
+  }, 60000);
+
   it('streams every event type of a real plate_replication run: status, steps, commands, deck state, logs, output', async () => {
     const run = await start('plate_replication', { volume: 2 });
     const c = await connect(baseB);
@@ -317,6 +385,22 @@ describe('live events: Socket.IO /events and GET /runs/{id}/events, two API inst
     expect(c.run(run.id)).toEqual(log);
     expect(log.filter((e) => e.type === 'run.status').map((e) => e.payload.to)).toEqual(['queued', 'preparing', 'running', 'awaiting_input', 'running', 'completed']);
     expect(log.find((e) => e.type === 'run.output')!.payload).toMatchObject({ name: 'lid_off', value: true });
+  }, 60000);
+
+  it('after a failed run, deck.state carries the deck as restored from the snapshot, before the final status', async () => {
+    const run = await start('events_fails');
+    const c = await connect(baseB);
+    await c.subscribe({ runId: run.id });
+    const log = await finalLog(run.id);
+    await received(c, run.id, log.length);
+    expect(c.run(run.id)).toEqual(log);
+    const deck = log.filter((e) => e.type === 'deck.state');
+    const during = deck.find((e) => e.payload.resources.source_plate_H12)!;
+    const restored = deck.find((e) => e.payload.restored === true)!;
+    expect(restored.payload).toMatchObject({ machine: null, restored: true, resources: { tips_1000_1_H12: { hasTip: true } } });
+    expect(restored.payload.resources.source_plate_H12.volume).toBe(during.payload.resources.source_plate_H12.volume + 40);
+    expect(log.at(-1)!.payload.to).toBe('failed');
+    expect(restored.seq).toBeLessThan(log.at(-1)!.seq!);
   }, 60000);
 
   it('a workcell subscriber gets its machines, then machine.status and its runs statuses live, on either instance', async () => {

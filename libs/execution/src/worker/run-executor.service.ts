@@ -455,22 +455,25 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
     const runId = a.run.id;
     const actor = `worker:${this.workerId}`;
     const writeError = a.recorder.error;
-    const restore = () => {
+    const restore = async () => {
       if (snapshot && a.runtime.deck) a.runtime.deck.loadAllState(snapshot as never);
       for (const [name, head] of heads) (a.machines.get(name) as unknown as { loadHeadState?(h: Record<string, unknown>): void })?.loadHeadState?.(head);
+      // Dashboards redraw the deck as restored, before the run's final status.
+      if (snapshot && a.runtime.deck) a.recorder.deckRestored(a.runtime.deck.serializeAllState());
+      await a.recorder.flush();
     };
     const ended = { endedAt: new Date(), pendingInput: null };
     if (a.lostReservation && outcome.status !== 'completed') {
-      restore();
+      await restore();
       await this.transitions.tryTransition(runId, RunStatus.Failed, actor, a.lostReservation, { ...ended, error: { name: 'ReservationLost', message: `stopped: ${a.lostReservation}`, step: null } });
     } else if (outcome.status === 'completed' && !writeError) {
       await this.transitions.tryTransition(runId, RunStatus.Completed, actor, null, { ...ended, result: outcome.result as never });
     } else if (outcome.status === 'cancelled') {
-      restore();
+      await restore();
       const ok = await this.transitions.tryTransition(runId, RunStatus.Cancelled, actor, outcome.reason ?? null, ended, RunStatus.Canceling);
       if (!ok) await this.transitions.tryTransition(runId, RunStatus.Canceling, actor, outcome.reason ?? null).then(() => this.transitions.tryTransition(runId, RunStatus.Cancelled, actor, outcome.reason ?? null, ended));
     } else {
-      restore();
+      await restore();
       const error =
         outcome.status === 'failed'
           ? { name: outcome.error.name, message: outcome.error.message, step: outcome.step }

@@ -74,6 +74,11 @@ export class RunRecorder {
     this.events?.emit('run.output', { name: o.name, type: o.type, value: o.value, resource: o.resource ?? null, stepSeq: o.stepSeq });
   }
 
+  /** The whole deck state after it was restored from the run's snapshot (a failed or cancelled run). */
+  deckRestored(states: Record<string, unknown>): void {
+    this.events?.emit('deck.state', { machine: null, restored: true, resources: deckResources(states) });
+  }
+
   /** A protocol log line (live only: the worker's log keeps it too). */
   log(e: LogEntry): void {
     this.events?.emit('run.log', { level: e.level, message: e.message, data: e.data ?? null, stepSeq: e.stepSeq });
