@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createPublicKey } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -125,6 +128,12 @@ describe('live events: Socket.IO /events and GET /runs/{id}/events, two API inst
   let workcellId: string;
   const clients: Client[] = [];
   const defs: Record<string, string> = {};
+  // An external OIDC issuer (a Keycloak realm, say) whose users may hold no Praxis role at all.
+  const idpKey = otherKey();
+  let idp: Server;
+  let issuer: string;
+  const idpToken = (roles: string[]) =>
+    sign({ preferred_username: 'kc-user', realm_access: { roles } }, idpKey, { keyid: 'idp-1', issuer, audience: 'praxis-api', subject: 'kc-subject', expiresIn: 300 });
 
   const connect = async (base: string, token = viewerToken) => {
     const c = await Client.connect(base, { token });
@@ -162,7 +171,14 @@ describe('live events: Socket.IO /events and GET /runs/{id}/events, two API inst
   const received = (c: Client, id: string, lastSeq: number) => eventually(async () => (c.run(id).some((e) => e.seq === lastSeq) ? true : undefined), `seq ${lastSeq} of ${id} on a client`);
 
   beforeAll(async () => {
-    t = await createTestApp();
+    const jwk = { ...createPublicKey(idpKey).export({ format: 'jwk' }), kid: 'idp-1', use: 'sig', alg: 'RS256' };
+    idp = createServer((_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((r) => idp.listen(0, '127.0.0.1', r));
+    issuer = `http://127.0.0.1:${(idp.address() as AddressInfo).port}/realms/praxis`;
+    t = await createTestApp({ AUTH_OIDC_ISSUER: issuer, AUTH_OIDC_JWKS_URI: `${issuer}/certs`, AUTH_OIDC_AUDIENCE: 'praxis-api' });
     await t.app.listen(0, '127.0.0.1');
     baseA = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
     adminToken = await t.login();
@@ -206,6 +222,7 @@ describe('live events: Socket.IO /events and GET /runs/{id}/events, two API inst
     }
     await worker?.stop();
     await t?.close();
+    await new Promise((r) => idp?.close(r));
     if (folder) rmSync(folder, { recursive: true, force: true });
   });
 
@@ -222,9 +239,28 @@ describe('live events: Socket.IO /events and GET /runs/{id}/events, two API inst
 
     const byAuth = await connect(baseA);
     expect(byAuth.socket.connected).toBe(true);
+    // A connection does not outlive its token.
+    const brief = sign({ username: 'val', roles: ['viewer'] }, keys.privateKey, { keyid: keys.kid, issuer: payload.iss, audience: payload.aud as string, subject: viewerId, expiresIn: 2 });
+    const shortLived = await connect(baseB, brief);
+    await eventually(async () => (shortLived.socket.connected ? undefined : true), 'the server to disconnect at expiry', 10000);
     const byHeader = await Client.connect(baseB, { header: `Bearer ${viewerToken}` });
     clients.push(byHeader);
     expect(await byHeader.subscribe({ workcellId })).toEqual({ ok: true, workcellId });
+  });
+
+  it('lets a viewer or better follow runs and workcells, and a user without a role connect but not follow', async () => {
+    const run = await start('events_slow', { wells: 1, delayMs: 0 });
+    const n = (await finalLog(run.id)).length;
+    const nobody = await connect(baseA, idpToken(['offline_access']));
+    expect(await nobody.subscribe({ runId: run.id })).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: expect.stringContaining('viewer'), details: { requiredRole: 'viewer' } } });
+    expect(await nobody.subscribe({ workcellId })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(nobody.events).toEqual([]);
+    const kcViewer = await connect(baseA, idpToken(['viewer']));
+    expect(await kcViewer.subscribe({ runId: run.id })).toEqual({ ok: true, runId: run.id, lastSeq: n });
+    expect(seqs(kcViewer.run(run.id))).toEqual(range(1, n));
+    const admin = await connect(baseB, adminToken);
+    expect(await admin.subscribe({ runId: run.id, afterSeq: 2 })).toEqual({ ok: true, runId: run.id, lastSeq: n });
+    expect(seqs(admin.run(run.id))).toEqual(range(3, n));
   });
 
   it('answers a bad subscribe in the error envelope, naming the field; REST checks its query too', async () => {
