@@ -453,6 +453,7 @@ describe('live events: Socket.IO /events and GET /runs/{id}/events, two API inst
       await eventually(async () => (taken() > 0 && starlet(c).slice(taken() + 1).some((e) => e.payload.status === 'available' && e.payload.currentRunId === null) ? true : undefined), 'the starlet taken and given back');
       expect(starlet(c)[taken()]!.runId).toBe(run.id);
       await eventually(async () => (c.events.some((e) => e.runId === run.id && e.type === 'run.status' && e.payload.to === 'completed') ? true : undefined), 'the run status on the workcell');
+      expect(c.events.filter((e) => e.runId === run.id && e.type === 'run.status').map((e) => e.payload.to)).toEqual(['queued', 'preparing', 'running', 'completed']);
     }
     // An operator's status change, made through instance A, reaches both.
     const machineId = starlet(a)[0]!.payload.machineId as string;

@@ -35,8 +35,13 @@ export class RunTransitionsService {
       events = await this.record(em, id, from, to, actor, reason);
       return from;
     });
-    await this.live.publish({ runId: id, workcellId, events });
+    await this.publish(id, workcellId, events);
     return from;
+  }
+
+  /** Publishes `run.status` events once their transaction has committed (for the API instances' subscribers). */
+  publish(runId: string, workcellId: string, events: LiveEvent[]): Promise<void> {
+    return this.live.publish({ runId, workcellId, events });
   }
 
   /** Like transition, but answers false instead of throwing when the run is no longer in an expected status. */
