@@ -201,20 +201,26 @@ export class EventsGateway implements OnGatewayInit, OnGatewayDisconnect, OnAppl
     const w = this.watch(runId);
     w.members.add(socket.id);
     let sent = afterSeq;
-    for (;;) {
-      const page = await this.events.after(runId, sent, PAGE);
-      if (!socket.connected || !data.runs.has(runId)) return { ok: true, runId, lastSeq: sent };
-      if (page.length) {
-        socket.emit('events', page);
-        sent = page[page.length - 1]!.seq!;
+    try {
+      for (;;) {
+        const page = await this.events.after(runId, sent, PAGE);
+        if (!socket.connected || !data.runs.has(runId)) return { ok: true, runId, lastSeq: sent };
+        if (page.length) {
+          socket.emit('events', page);
+          sent = page[page.length - 1]!.seq!;
+        }
+        if (page.length < PAGE) break;
       }
-      if (page.length < PAGE) break;
+      const lastSeq = await new Promise<number>((resolve, reject) => {
+        w.joins.push({ socket, sent, done: (err) => (err ? reject(err) : resolve(w.last ?? sent)) });
+        this.kick(w);
+      });
+      return { ok: true, runId, lastSeq };
+    } catch (err) {
+      // Not following after all: the client may subscribe again (with the afterSeq it has).
+      this.leave(socket, runId);
+      throw err;
     }
-    const lastSeq = await new Promise<number>((resolve, reject) => {
-      w.joins.push({ socket, sent, done: (err) => (err ? reject(err) : resolve(w.last ?? sent)) });
-      this.kick(w);
-    });
-    return { ok: true, runId, lastSeq };
   }
 
   private watch(runId: string): RunWatch {
