@@ -11,7 +11,9 @@
 //    event). Only events that came live count (seq above the subscribe acknowledgement's lastSeq).
 //    p50 / p99 / max over every (client, event) pair, median over BENCH_EVENT_RUNS runs' p99.
 //    Goal: p99 < 100 ms. Beside it, `published_*`: `at` → the batch on the Redis channel (the
-//    worker's part: storing and publishing), seen by this process's own subscriber; and the CPU
+//    worker's part: storing and publishing), seen by this process's own subscriber; `probe_*`: one
+//    more client in this process, subscribed after the 500 (the server writes to it last), i.e.
+//    the server side without the client processes' own backlog; and the CPU
 //    time the API, the worker and the client processes used while the run went on (the machine's
 //    cores are shared by all of them).
 // 2. Replay: a run whose log holds BENCH_REPLAY_EVENTS (10,000) stored events (copies of the
@@ -28,6 +30,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { io } from 'socket.io-client';
 import { DIST, ROOT } from '../scripts/lib/project.mjs';
 import { TERMINAL, demoWorkcell, emit, log, median, num, pct, r1, runBench, startProc, startStack, waitForWorker } from './lib/stack.mjs';
 
@@ -132,6 +135,18 @@ async function main() {
     const t0 = performance.now();
     await Promise.all(procs.map((p, i) => p.call('connect', { base: stack.base, token: stack.token, count: share(i) })));
     const connectMs = performance.now() - t0;
+    // A probe in this (otherwise idle) process, subscribed after the others (so written to last in
+    // each broadcast): the server side's latency without the client processes' own backlog.
+    const probe = { runId: null, ack: 0, latency: [] };
+    const probeSocket = io(`${stack.base}/events`, { transports: ['websocket'], auth: { token: stack.token }, reconnection: false, forceNew: true });
+    await new Promise((resolve, reject) => {
+      probeSocket.once('connect', resolve);
+      probeSocket.once('connect_error', reject);
+    });
+    probeSocket.on('events', (batch) => {
+      const now = Date.now();
+      for (const e of batch) if (e.runId === probe.runId && e.seq > probe.ack) probe.latency.push(now - Date.parse(e.at));
+    });
 
     const results = [];
     for (let i = 0; i < RUNS; i++) {
@@ -140,6 +155,10 @@ async function main() {
       channel.latency = [];
       const ts = performance.now();
       await Promise.all(procs.map((p) => p.call('subscribe', { runId: run.id })));
+      probe.runId = run.id;
+      probe.latency = [];
+      probe.ack = Infinity;
+      probe.ack = (await probeSocket.timeout(60000).emitWithAck('subscribe', { runId: run.id })).lastSeq;
       const subscribeMs = performance.now() - ts;
       const startedBefore = (await lastSeqOf(run.id)).status !== 'scheduled';
       const cpu0 = { api: cpuMs(stack.apiProc.proc.pid), worker: cpuMs(worker.proc.pid) };
@@ -164,6 +183,8 @@ async function main() {
         mean_ms: r1(lat.reduce((a, b) => a + b, 0) / (lat.length || 1)),
         published_p50_ms: r1(pct(channel.latency, 0.5)),
         published_p99_ms: r1(pct(channel.latency, 0.99)),
+        probe_p50_ms: r1(pct(probe.latency, 0.5)),
+        probe_p99_ms: r1(pct(probe.latency, 0.99)),
         messages_per_client: r1(messages / CLIENTS),
         every_client_got_every_seq_once_in_order: got.every((g) => g.complete),
         subscribed_before_start: !startedBefore,
@@ -189,6 +210,7 @@ async function main() {
       measured: 'client receipt (Date.now) - event.at (set when the worker or the API emitted it), live events only, every client and event',
     });
     await Promise.all(procs.map((p) => p.call('close')));
+    probeSocket.close();
 
     // 2. Replay of a long log to a new subscriber.
     const source = results.length ? (await db.query(`SELECT id FROM runs WHERE "protocolName" = 'plate_replication' AND status = 'completed' ORDER BY "createdAt" DESC LIMIT 1`)).rows[0].id : warm.id;
