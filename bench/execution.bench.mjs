@@ -18,19 +18,16 @@
 //
 // Everything it starts (processes, temp folder) is stopped and removed at the end, on an error and
 // on Ctrl-C.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { DIST, ROOT, ensureBuild, ensureDependencies, run } from '../scripts/lib/project.mjs';
-import { freePort, startPostgres, startRedis } from '../scripts/lib/services.mjs';
+import { DIST, ROOT } from '../scripts/lib/project.mjs';
+import { TERMINAL, demoWorkcell, emit, log, median, ms, num, pct, r1, r3, runBench, startProc, startStack, stopProc, waitForWorker } from './lib/stack.mjs';
 
-const num = (name, dflt) => (process.env[name] ? Number(process.env[name]) : dflt);
 /** Measured plate_replication runs through the API (after one warm-up run). */
 const API_RUNS = num('BENCH_RUNS', 5);
 /** Measured iterations of the direct hardware-library loop (after 10 warm-up iterations). */
@@ -47,105 +44,9 @@ const LOCK_MS = num('BENCH_LOCK_MS', 2000);
 const LOCK_ASSETS = 3;
 const LOCK_CONCURRENCY = [1, 16];
 const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'warn';
-const ADMIN_PASSWORD = 'bench-admin-pw';
-const TERMINAL = new Set(['completed', 'failed', 'cancelled', 'interrupted']);
 
-const log = (m) => process.stderr.write(`[bench] ${m}\n`);
-const emit = (o) => process.stdout.write(`${JSON.stringify(o)}\n`);
-const r1 = (x) => (x === null || x === undefined || Number.isNaN(x) ? null : Math.round(x * 10) / 10);
-const r3 = (x) => (x === null || x === undefined || Number.isNaN(x) ? null : Math.round(x * 1000) / 1000);
-const sorted = (xs) => [...xs].sort((a, b) => a - b);
-/** Median (upper middle for an even count, like bench:hardware). */
-const median = (xs) => (xs.length ? sorted(xs)[Math.floor(xs.length / 2)] : null);
-/** Nearest-rank percentile. */
-const pct = (xs, p) => (xs.length ? sorted(xs)[Math.max(0, Math.ceil(p * xs.length) - 1)] : null);
-const ms = (iso) => Date.parse(iso);
-
-// --- processes and cleanup ---------------------------------------------------------------------
-
-let dir;
-let pgs;
-let redis;
-const procs = new Set();
-let cleaning = null;
-let interrupted = false;
-
-function startProc(name, script, env) {
-  const logFile = join(dir, `${name}.log`);
-  const fd = openSync(logFile, 'a');
-  const proc = spawn(process.execPath, [script], { cwd: ROOT, env, stdio: ['ignore', fd, fd] });
-  closeSync(fd);
-  const exited = new Promise((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
-  const p = { name, proc, exited, logFile };
-  procs.add(p);
-  return p;
-}
-
-async function stopProc(p, timeoutMs = 15000) {
-  if (p.proc.exitCode === null && p.proc.signalCode === null) {
-    p.proc.kill('SIGTERM');
-    const t = setTimeout(() => p.proc.kill('SIGKILL'), timeoutMs);
-    await p.exited;
-    clearTimeout(t);
-  }
-  procs.delete(p);
-}
-
-function tail(file, n = 30) {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-n).join('\n');
-  } catch {
-    return '';
-  }
-}
-
-function cleanup() {
-  cleaning ??= (async () => {
-    await Promise.allSettled([...procs].map((p) => stopProc(p)));
-    await Promise.allSettled([pgs?.stop(), redis?.stop()].filter(Boolean));
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  })();
-  return cleaning;
-}
-
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.once(sig, () => {
-    interrupted = true;
-    log(`${sig}: stopping everything...`);
-    const hard = setTimeout(() => {
-      for (const p of procs) p.proc.kill('SIGKILL');
-      redis?.stopSync();
-      process.exit(130);
-    }, 30000);
-    hard.unref();
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-
-// --- HTTP ----------------------------------------------------------------------------------------
-
-let base;
-let token;
-
-async function api(method, path, body) {
-  const res = await fetch(base + path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 600)}`);
-  return text ? JSON.parse(text) : null;
-}
-
-async function waitForWorker(client, p) {
-  const until = Date.now() + 60000;
-  for (;;) {
-    if ((await client.keys(`praxis:workers:*:${p.proc.pid}:*`)).length) return;
-    if (p.proc.exitCode !== null || Date.now() > until) throw new Error(`${p.name} did not start:\n${tail(p.logFile)}`);
-    await sleep(100);
-  }
-}
+/** The admin's authenticated HTTP helper (set once the API is up). */
+let api;
 
 // --- 1. plate_replication: direct on the hardware library -------------------------------------
 
@@ -463,58 +364,12 @@ async function locks(redisUrl) {
 // --- main ------------------------------------------------------------------------------------------
 
 async function main() {
-  ensureDependencies(log);
-  ensureBuild(log);
-  dir = mkdtempSync(join(tmpdir(), 'praxis-bench-exec-'));
-  log(`starting PostgreSQL and Redis (temp folder ${dir})...`);
-  [pgs, redis] = await Promise.all([
-    startPostgres({ dir: join(dir, 'pg'), fast: true, logFile: join(dir, 'pg.log') }),
-    startRedis({ dir: join(dir, 'redis'), persistent: false }),
-  ]);
-  const port = await freePort();
-  const env = {
-    ...process.env,
-    DATABASE_URL: pgs.url,
-    REDIS_URL: redis.url,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    PRAXIS_DATA_DIR: join(dir, 'data'),
-    PRAXIS_ADMIN_PASSWORD: ADMIN_PASSWORD,
-    PRAXIS_DEMO: 'true',
-    LOG_LEVEL,
-    LOG_PRETTY: 'false',
-  };
-  log('migrations, seed, demo workcell, examples/protocols (cli.js setup)...');
-  run(process.execPath, [DIST.cli, 'setup'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-
-  const apiProc = startProc('api', DIST.api, env);
-  base = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${base}/api/v1/health`)).status === 200) break;
-    } catch {
-      /* starting */
-    }
-    if (apiProc.proc.exitCode !== null || i > 600) throw new Error(`the API did not start:\n${tail(apiProc.logFile)}`);
-    await sleep(100);
-  }
-  const login = await fetch(`${base}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
-  });
-  if (login.status !== 200) throw new Error(`login: ${login.status} ${await login.text()}`);
-  token = (await login.json()).accessToken;
+  const stack = await startStack({ name: 'exec', logLevel: LOG_LEVEL });
+  api = stack.api;
+  const { dir, env } = stack;
 
   // The demo workcell as setup seeded it.
-  const demoWc = (await api('GET', '/api/v1/workcells?search=demo&limit=10')).items.find((w) => w.name === 'demo');
-  if (!demoWc) throw new Error('setup did not seed the demo workcell');
-  const starlet = (await api('GET', `/api/v1/machines?workcellId=${demoWc.id}&category=LiquidHandler`)).items[0];
-  const layout = (await api('GET', `/api/v1/deck-layouts?workcellId=${demoWc.id}`)).items.find((l) => l.name === 'demo_layout');
-  const deck = (await api('GET', `/api/v1/decks?workcellId=${demoWc.id}`)).items.find((d) => d.layoutId === layout.id);
-  const resources = new Map((await api('GET', `/api/v1/resources?workcellId=${demoWc.id}&limit=1000`)).items.map((r) => [r.name, r]));
-  const plate = (await api('GET', '/api/v1/protocols/definitions?name=plate_replication&current=true')).items[0];
-  if (!plate) throw new Error('plate_replication is not among the synced protocols (examples/protocols)');
+  const { workcell: demoWc, starlet, layout, deck, resources, plate } = await demoWorkcell(api);
 
   // The other three workcells and the short protocol, before any worker starts (workers look for
   // new workcells every 5 s; created first, every queue is consumed from the start).
@@ -533,7 +388,7 @@ async function main() {
   log(`plate_replication direct on the hardware library (${DIRECT_ITERATIONS} iterations)...`);
   const direct = await directBaseline(layout.placements.map((p) => Object.fromEntries(Object.entries(p).filter(([, v]) => v !== null && v !== undefined))));
 
-  const watch = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+  const watch = new Redis(stack.redisUrl, { maxRetriesPerRequest: 1 });
   watch.on('error', () => undefined);
   const workerEnv = (i) => ({ ...env, PRAXIS_DATA_DIR: join(dir, `worker-${i}`) });
   const workers = [startProc('worker-1', DIST.worker, workerEnv(1))];
@@ -591,7 +446,7 @@ async function main() {
   await waitForWorker(watch, workers[1]);
   await sleep(500);
   log(`${SHORT_RUNS} short runs over ${WORKCELLS} workcells, ${WORKERS} workers, ${SHORT_CONCURRENCY} POSTs in flight...`);
-  const db = new pg.Client({ connectionString: pgs.url });
+  const db = new pg.Client({ connectionString: stack.databaseUrl });
   await db.connect();
   try {
     const short = await shortRuns(shortId, workcellIds, db);
@@ -602,22 +457,9 @@ async function main() {
 
   // 3. locks on the same Redis, with the API and workers stopped (less noise).
   watch.disconnect();
-  await Promise.all([...workers, apiProc].map((p) => stopProc(p)));
+  await Promise.all([...workers, stack.apiProc].map((p) => stopProc(p)));
   log(`lock pairs: AssetLockManager vs raw Redis (${LOCK_ASSETS} assets, ${LOCK_CONCURRENCY.join(' and ')} in flight)...`);
-  for (const line of await locks(redis.url)) emit(line);
+  for (const line of await locks(stack.redisUrl)) emit(line);
 }
 
-let failed = false;
-try {
-  await main();
-} catch (err) {
-  failed = true;
-  if (!interrupted) log(`failed: ${err instanceof Error ? err.stack : String(err)}`);
-  for (const p of interrupted ? [] : procs) {
-    const t = tail(p.logFile, 20);
-    if (t) log(`--- last lines of ${p.name}.log ---\n${t}`);
-  }
-} finally {
-  await cleanup();
-}
-process.exit(interrupted ? 130 : failed ? 1 : 0);
+await runBench(main);

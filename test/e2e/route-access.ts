@@ -92,6 +92,7 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /api/v1/runs/:id/commands': 'viewer',
   'GET /api/v1/runs/:id/state': 'viewer',
   'GET /api/v1/runs/:id/outputs': 'viewer',
+  'GET /api/v1/runs/:id/events': 'viewer',
   'POST /api/v1/runs/:id/input': 'operator',
   'GET /api/v1/outputs': 'viewer',
   'GET /api/v1/reservations': 'viewer',

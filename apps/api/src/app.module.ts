@@ -8,7 +8,7 @@ import { DecksModule } from '@praxis/decks';
 import { DiscoveryModule } from '@praxis/discovery';
 import { MachinesModule } from '@praxis/machines';
 import { ProtocolsModule } from '@praxis/protocols';
-import { ExecutionModule } from '@praxis/execution';
+import { EventsModule, ExecutionModule } from '@praxis/execution';
 import { AuditModule } from '@praxis/audit';
 import { NotificationsModule } from '@praxis/notifications';
 import { dataSourceOptions } from '@praxis/database/schema';
@@ -35,6 +35,7 @@ export class AppModule {
         DiscoveryModule,
         ProtocolsModule,
         ExecutionModule,
+        EventsModule,
         NotificationsModule,
         AuditModule,
       ],

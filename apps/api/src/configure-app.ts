@@ -1,5 +1,6 @@
 import { RequestMethod, ValidationPipe } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { IoAdapter } from '@nestjs/platform-socket.io';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { AllExceptionsFilter, validationExceptionFactory } from '@praxis/common';
 import type { AppConfig } from '@praxis/config';
@@ -39,6 +40,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, opt
     }),
   );
   app.useGlobalFilters(new AllExceptionsFilter());
+  app.useWebSocketAdapter(new EventsIoAdapter(app, config.corsOrigins));
   app.enableShutdownHooks();
   SwaggerModule.setup(DOCS_PATH, app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'api/docs-json' });
 }
@@ -56,4 +58,18 @@ export function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject
   return SwaggerModule.createDocument(app, doc, {
     operationIdFactory: (_controllerKey: string, methodKey: string) => methodKey,
   });
+}
+
+/** Socket.IO (the `/events` namespace) on the API's HTTP server, with the same CORS origins as REST. */
+class EventsIoAdapter extends IoAdapter {
+  constructor(
+    app: NestExpressApplication,
+    private readonly corsOrigins: string[],
+  ) {
+    super(app);
+  }
+
+  override createIOServer(port: number, options?: Parameters<IoAdapter['createIOServer']>[1]): ReturnType<IoAdapter['createIOServer']> {
+    return super.createIOServer(port, { ...options, serveClient: false, ...(this.corsOrigins.length ? { cors: { origin: this.corsOrigins } } : {}) } as typeof options);
+  }
 }

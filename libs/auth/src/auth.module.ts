@@ -29,7 +29,7 @@ import { UsersService } from './users/users.service.js';
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
-  exports: [UsersService, TokenService, SigningKeyService],
+  exports: [UsersService, TokenService, SigningKeyService, JwtStrategy],
 })
 export class AuthModule {}
 

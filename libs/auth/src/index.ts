@@ -6,3 +6,4 @@ export * from './users/password.js';
 export * from './token.service.js';
 export * from './keys/signing-key.service.js';
 export * from './auth.module.js';
+export * from './guards/jwt.strategy.js';

@@ -6,7 +6,8 @@ import { IS_PUBLIC } from '../decorators.js';
 
 const WWW_AUTHENTICATE = { 'WWW-Authenticate': 'Bearer realm="praxis"' };
 
-function messageFor(info: unknown): string {
+/** The 401 message for what passport-jwt reported (missing, expired, malformed token...). */
+export function messageFor(info: unknown): string {
   if (!info) return 'Authentication required';
   const e = info as { name?: string; message?: string };
   if (e.name === 'TokenExpiredError') return 'Token expired; log in again';

@@ -8,6 +8,7 @@ import jwt from 'jsonwebtoken';
 import jwksRsa, { type JwksClient } from 'jwks-rsa';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { SigningKeyService } from '../keys/signing-key.service.js';
+import { messageFor } from './jwt-auth.guard.js';
 import { isRole, Role, type AuthPrincipal } from '../roles.js';
 import { UsersService } from '../users/users.service.js';
 
@@ -107,6 +108,24 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       },
     });
     this.issuers = issuers;
+  }
+
+  /**
+   * Verifies a raw token exactly as a REST request's bearer token (same issuers, keys, claims and
+   * account checks), for transports that are not an HTTP request of their own: the Socket.IO
+   * handshake. Rejects with a 401 AppException.
+   */
+  authenticateToken(token: string): Promise<AuthPrincipal> {
+    return new Promise((resolve, reject) => {
+      // A passport strategy reports through success/fail/error set on it per attempt: give this
+      // attempt an object of its own that inherits everything else.
+      const attempt = Object.create(this) as { authenticate(req: unknown): void; success(u: AuthPrincipal): void; fail(info: unknown): void; error(err: unknown): void };
+      const refuse = (e: unknown) => reject(e instanceof AppException ? e : invalid(messageFor(e)));
+      attempt.success = (user) => resolve(user);
+      attempt.fail = refuse;
+      attempt.error = refuse;
+      attempt.authenticate({ headers: { authorization: `Bearer ${token}` } });
+    });
   }
 
   async validate(payload: JwtPayload): Promise<AuthPrincipal> {

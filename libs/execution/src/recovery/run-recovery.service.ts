@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AppConfig } from '@praxis/config';
-import { RedisService, WORKER_HEARTBEAT_KEY } from '@praxis/redis';
+import { LiveEventPublisher, MACHINE_STATUS_RETURNING, type MachineStatusRow, RedisService, WORKER_HEARTBEAT_KEY } from '@praxis/redis';
 import { DataSource } from 'typeorm';
 import { AssetLockManager } from '../locks/asset-lock-manager.js';
 import { RunQueues } from '../run-queues.js';
@@ -38,6 +38,7 @@ export class RunRecoveryService implements OnApplicationBootstrap, OnApplication
     private readonly redis: RedisService,
     private readonly locks: AssetLockManager,
     private readonly transitions: RunTransitionsService,
+    private readonly live: LiveEventPublisher,
     private readonly config: AppConfig,
     private readonly queues: RunQueues,
   ) {}
@@ -155,7 +156,8 @@ export class RunRecoveryService implements OnApplicationBootstrap, OnApplication
       report.released.push({ assetId, runId });
     }
     if (ended.size) {
-      await this.db.query(`UPDATE machines SET status = 'available', "currentRunId" = NULL WHERE "currentRunId" = ANY($1::uuid[])`, [[...ended]]);
+      const [machines] = (await this.db.query(`UPDATE machines SET status = 'available', "currentRunId" = NULL WHERE "currentRunId" = ANY($1::uuid[]) RETURNING ${MACHINE_STATUS_RETURNING}`, [[...ended]])) as [MachineStatusRow[]];
+      await this.live.machineStatus(machines);
       await this.db.query(`UPDATE resources SET "currentRunId" = NULL WHERE "currentRunId" = ANY($1::uuid[])`, [[...ended]]);
     }
   }

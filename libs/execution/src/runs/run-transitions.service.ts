@@ -2,15 +2,12 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AppException, ErrorCode, retryWhileUnreachable } from '@praxis/common';
 import { uuidv7 } from '@praxis/database';
+import { LiveEventPublisher, type LiveEvent } from '@praxis/redis';
 import { DataSource, type EntityManager } from 'typeorm';
+import { appendRunEvents } from '../events/run-event-log.js';
 import { Run, RunTransition } from './run.entity.js';
 import { assertTransition, type RunStatus } from './run-status.js';
 
-/**
- * The only way a run's status changes, for the API and the worker alike: checked against the
- * transition table under a row lock, optionally conditional on the status expected, recorded with
- * time, actor and reason.
- */
 /**
  * How long a status change waits for an unreachable database before it fails (0: not at all).
  * The worker waits: a run whose robot finished must not lose its ending to a database restart.
@@ -18,12 +15,18 @@ import { assertTransition, type RunStatus } from './run-status.js';
  */
 export const TRANSITION_RETRY_MS = Symbol('TRANSITION_RETRY_MS');
 
+/**
+ * The only way a run's status changes, for the API and the worker alike: checked against the
+ * transition table under a row lock, optionally conditional on the status expected, recorded with
+ * time, actor and reason, and stored as the run's `run.status` event (published once committed).
+ */
 @Injectable()
 export class RunTransitionsService {
   private readonly logger = new Logger(RunTransitionsService.name);
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
+    private readonly live: LiveEventPublisher,
     @Optional() @Inject(TRANSITION_RETRY_MS) private readonly retryMs: number = 0,
   ) {}
 
@@ -39,18 +42,28 @@ export class RunTransitionsService {
     });
   }
 
-  private transitionOnce(id: string, to: RunStatus, actor: string, reason: string | null, extra: Partial<Run>, expected?: RunStatus | RunStatus[]): Promise<RunStatus> {
-    return this.db.transaction(async (em) => {
-      const rows = (await em.query('SELECT status FROM runs WHERE id = $1 FOR UPDATE', [id])) as Array<{ status: RunStatus }>;
+  private async transitionOnce(id: string, to: RunStatus, actor: string, reason: string | null, extra: Partial<Run>, expected?: RunStatus | RunStatus[]): Promise<RunStatus> {
+    let workcellId = '';
+    let events: LiveEvent[] = [];
+    const from = await this.db.transaction(async (em) => {
+      const rows = (await em.query('SELECT status, "workcellId" FROM runs WHERE id = $1 FOR UPDATE', [id])) as Array<{ status: RunStatus; workcellId: string }>;
       if (!rows.length) throw AppException.notFound('Run', id);
       const from = rows[0]!.status;
+      workcellId = rows[0]!.workcellId;
       const allowed = expected === undefined ? undefined : Array.isArray(expected) ? expected : [expected];
       if (allowed && !allowed.includes(from)) throw new AppException(ErrorCode.CONFLICT, `Run ${id} is ${from} now`, { status: from });
       assertTransition(id, from, to);
       await em.getRepository(Run).update({ id }, { ...extra, status: to } as never);
-      await this.record(em, id, from, to, actor, reason);
+      events = await this.record(em, id, from, to, actor, reason);
       return from;
     });
+    await this.publish(id, workcellId, events);
+    return from;
+  }
+
+  /** Publishes `run.status` events once their transaction has committed (for the API instances' subscribers). */
+  publish(runId: string, workcellId: string, events: LiveEvent[]): Promise<void> {
+    return this.live.publish({ runId, workcellId, events });
   }
 
   /** Like transition, but answers false instead of throwing when the run is no longer in an expected status. */
@@ -64,7 +77,10 @@ export class RunTransitionsService {
     }
   }
 
-  async record(em: EntityManager, runId: string, from: RunStatus | null, to: RunStatus, actor: string, reason: string | null): Promise<void> {
-    await em.getRepository(RunTransition).insert({ id: uuidv7(), runId, from, to, actor, reason, at: new Date() });
+  /** Records a status change in the caller's transaction: the transition row and the `run.status` event (answered, to publish after commit). */
+  async record(em: EntityManager, runId: string, from: RunStatus | null, to: RunStatus, actor: string, reason: string | null): Promise<LiveEvent[]> {
+    const at = new Date();
+    await em.getRepository(RunTransition).insert({ id: uuidv7(), runId, from, to, actor, reason, at });
+    return appendRunEvents(em, runId, [{ type: 'run.status', at, payload: { from, to, actor, reason } }]);
   }
 }

@@ -87,6 +87,10 @@ export class Run extends PraxisBaseEntity {
   /** The worker executing it (for recovery). */
   @Column({ type: 'varchar', length: 200, nullable: true })
   workerId!: string | null;
+
+  /** The seq of the run's last stored event (run_events); incremented in the transaction that inserts events. */
+  @Column({ type: 'int', default: 0 })
+  lastEventSeq!: number;
 }
 
 /** Every status change of a run: when, by whom, why. */

@@ -164,10 +164,11 @@ export class RunsService {
       scheduleId: origin.scheduleId ?? null,
       properties: origin.properties ?? {},
     });
-    await this.db.transaction(async (em) => {
+    const created = await this.db.transaction(async (em) => {
       await em.getRepository(Run).insert(run as never);
-      await this.transitions_.record(em, run.id, null, run.status, actor, scheduled ? `scheduled for ${dto.scheduledAt!.toISOString()}` : null);
+      return this.transitions_.record(em, run.id, null, run.status, actor, scheduled ? `scheduled for ${dto.scheduledAt!.toISOString()}` : null);
     });
+    await this.transitions_.publish(run.id, run.workcellId, created);
     try {
       await this.queues.enqueue(run.workcellId, run.id, { delayMs: scheduled ? dto.scheduledAt!.getTime() - now.getTime() : 0, priority: run.priority });
     } catch (err) {
@@ -228,15 +229,17 @@ export class RunsService {
       pendingInput: null,
       result: null,
       workerId: null,
+      lastEventSeq: 0,
       createdBy: actor,
       createdAt: undefined,
       updatedAt: undefined,
       properties: { ...run.properties, restartOf: run.id, fromStep: from, initialState: state },
     });
-    await this.db.transaction(async (em) => {
+    const created = await this.db.transaction(async (em) => {
       await em.getRepository(Run).insert(next as never);
-      await this.transitions_.record(em, next.id, null, RunStatus.Queued, actor, `restart of ${run.id}${from !== null ? ` after step ${from}` : ''}`);
+      return this.transitions_.record(em, next.id, null, RunStatus.Queued, actor, `restart of ${run.id}${from !== null ? ` after step ${from}` : ''}`);
     });
+    await this.transitions_.publish(next.id, next.workcellId, created);
     if (Object.keys(raw).length) await this.redis.client.hset(runStateKey(next.id), raw);
     await this.queues.enqueue(next.workcellId, next.id, { priority: next.priority });
     return this.get(next.id);

@@ -3,13 +3,14 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AppConfig } from '@praxis/config';
 import type { Machine, Resource } from '@praxis/hardware';
-import { ProtocolDefinitionsService, RunChild, WarmRunProcesses, describeMachine, executeWireCall, type RunOutcome, type RunSpec, type WireCall } from '@praxis/protocols';
-import { QUEUE_PREFIX, RedisService } from '@praxis/redis';
+import { ProtocolDefinitionsService, RunChild, WarmRunProcesses, describeMachine, executeWireCall, failedCallUpdate, type RunOutcome, type RunSpec, type WireCall } from '@praxis/protocols';
+import { LiveEventPublisher, MACHINE_STATUS_RETURNING, type MachineStatusRow, QUEUE_PREFIX, RedisService } from '@praxis/redis';
 import type { LogEntry, OutputRecord, StepEnd, StepStart } from '@praxis/protocol';
 import { DelayedError, Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { type InputReply, RUN_CONTROL_CHANNEL, type RunControlMessage, runStateKey } from '../control.js';
+import { RunEventWriter } from '../events/run-event-log.js';
 import { AssetLockManager } from '../locks/asset-lock-manager.js';
 import { LockLossHub } from '../locks/lock-provider.js';
 import { RUN_QUEUE_PREFIX, type RunJobData, runQueueName } from '../run-queues.js';
@@ -76,6 +77,7 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly runtimes: WorkcellRuntimeService,
     private readonly definitions: ProtocolDefinitionsService,
     private readonly lockLoss: LockLossHub,
+    private readonly live: LiveEventPublisher,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -190,7 +192,9 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
     } finally {
       await this.locks.release(runId).catch(() => undefined);
       await this.db.query('DELETE FROM reservations WHERE "runId" = $1', [runId]).catch(() => undefined);
-      await this.db.query(`UPDATE machines SET status = 'available', "currentRunId" = NULL WHERE "currentRunId" = $1`, [runId]).catch(() => undefined);
+      await this.db
+        .query(`UPDATE machines SET status = 'available', "currentRunId" = NULL WHERE "currentRunId" = $1 RETURNING ${MACHINE_STATUS_RETURNING}`, [runId])
+        .then(([rows]: [MachineStatusRow[]]) => this.live.machineStatus(rows), () => undefined);
       await this.db.query(`UPDATE resources SET "currentRunId" = NULL WHERE "currentRunId" = $1`, [runId]).catch(() => undefined);
       await this.wakeLine(run.workcellId);
     }
@@ -240,7 +244,7 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
     const actor = `worker:${this.workerId}`;
     if (!(await this.transitions.tryTransition(runId, RunStatus.Preparing, actor, null, { workerId: this.workerId }, RunStatus.Queued))) return;
     let runtime: WorkcellRuntime;
-    const recorder = new RunRecorder(this.db, runId, run.protocolName, (err, attempt) => {
+    const recorder = new RunRecorder(this.db, runId, run.protocolName, new RunEventWriter(this.db, this.live, runId, run.workcellId), (err, attempt) => {
       if (attempt === 1) this.logger.warn({ runId, err: (err as Error).message }, 'database unreachable; the run goes on and its records wait in memory');
     });
     let active: ActiveRun | null = null;
@@ -319,6 +323,7 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
     const assets = Object.values(run.assets);
     if (!assets.length) return [];
     const clash = new Error('reservation clash');
+    let machines: MachineStatusRow[] = [];
     try {
       await this.db.transaction(async (em) => {
         const values: unknown[] = [TERMINAL_STATUSES];
@@ -339,15 +344,19 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
           throw Object.assign(clash, { assets: assets.filter((a) => !got.has(a.id)).map((a) => a.name) });
         }
         const machineIds = assets.filter((a) => a.kind === 'machine').map((a) => a.id);
-        if (machineIds.length) await em.query(`UPDATE machines SET status = 'in_use', "currentRunId" = $2 WHERE id = ANY($1::uuid[])`, [machineIds, run.id]);
+        if (machineIds.length) {
+          // TypeORM answers an UPDATE ... RETURNING with [rows, affected].
+          [machines] = (await em.query(`UPDATE machines SET status = 'in_use', "currentRunId" = $2 WHERE id = ANY($1::uuid[]) RETURNING ${MACHINE_STATUS_RETURNING}`, [machineIds, run.id])) as [MachineStatusRow[]];
+        }
         const resourceIds = assets.filter((a) => a.kind === 'resource').map((a) => a.id);
         if (resourceIds.length) await em.query(`UPDATE resources SET "currentRunId" = $2 WHERE id = ANY($1::uuid[])`, [resourceIds, run.id]);
       });
-      return [];
     } catch (err) {
       if (err === clash) return (clash as Error & { assets: string[] }).assets;
       throw err;
     }
+    if (machines.length) await this.live.machineStatus(machines);
+    return [];
   }
 
   private handlers(a: ActiveRun) {
@@ -357,7 +366,14 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
       command: async (call: WireCall, signal: AbortSignal) => {
         await this.gate(a, signal);
         a.stepOf.set(call.machine, call.stepSeq);
-        return executeWireCall(a.machines, a.runtime.deck, call, { canUse: (r: Resource) => this.canUse(a, r) });
+        try {
+          const reply = await executeWireCall(a.machines, a.runtime.deck, call, { canUse: (r: Resource) => this.canUse(a, r) });
+          a.recorder.deckChanged(call.machine, reply);
+          return reply;
+        } catch (err) {
+          a.recorder.deckChanged(call.machine, failedCallUpdate(err));
+          throw err;
+        }
       },
       stepStarted: (s: StepStart) => a.recorder.stepStarted(s),
       stepEnded: (s: StepEnd) => {
@@ -368,7 +384,10 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
           void this.runtimes.saveDeckState(a.runtime).catch(() => undefined);
         }
       },
-      log: (e: LogEntry) => this.logger.log({ runId, stepSeq: e.stepSeq, data: e.data }, `[${e.level}] ${e.message}`),
+      log: (e: LogEntry) => {
+        this.logger.log({ runId, stepSeq: e.stepSeq, data: e.data }, `[${e.level}] ${e.message}`);
+        a.recorder.log(e);
+      },
       output: (o: OutputRecord) => a.recorder.output(o),
       stateChanged: (key: string, value: unknown) => {
         const op = value === undefined ? this.redis.client.hdel(stateKey, key) : this.redis.client.hset(stateKey, key, JSON.stringify(value));
@@ -376,6 +395,7 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
       },
       inputRequested: (request: { id: string; prompt: string; fieldsSchema: Record<string, unknown>; timeoutMs?: number; stepSeq: number | null }, signal: AbortSignal) => {
         const pending: PendingInput = { id: request.id, prompt: request.prompt, fieldsSchema: request.fieldsSchema, stepSeq: request.stepSeq, requestedAt: new Date().toISOString(), ...(request.timeoutMs ? { timeoutMs: request.timeoutMs } : {}) };
+        a.recorder.inputRequested(request);
         void this.transitions
           .tryTransition(runId, RunStatus.AwaitingInput, `worker:${this.workerId}`, request.prompt, { pendingInput: pending }, [RunStatus.Running, RunStatus.Pausing])
           .catch(() => undefined);
@@ -476,22 +496,25 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
     const runId = a.run.id;
     const actor = `worker:${this.workerId}`;
     const writeError = a.recorder.error;
-    const restore = () => {
+    const restore = async () => {
       if (snapshot && a.runtime.deck) a.runtime.deck.loadAllState(snapshot as never);
       for (const [name, head] of heads) (a.machines.get(name) as unknown as { loadHeadState?(h: Record<string, unknown>): void })?.loadHeadState?.(head);
+      // Dashboards redraw the deck as restored, before the run's final status.
+      if (snapshot && a.runtime.deck) a.recorder.deckRestored(a.runtime.deck.serializeAllState());
+      await a.recorder.flush();
     };
     const ended = { endedAt: new Date(), pendingInput: null };
     if (a.lostReservation && outcome.status !== 'completed') {
-      restore();
+      await restore();
       await this.transitions.tryTransition(runId, RunStatus.Failed, actor, a.lostReservation, { ...ended, error: { name: 'ReservationLost', message: `stopped: ${a.lostReservation}`, step: null } });
     } else if (outcome.status === 'completed' && !writeError) {
       await this.transitions.tryTransition(runId, RunStatus.Completed, actor, null, { ...ended, result: outcome.result as never });
     } else if (outcome.status === 'cancelled') {
-      restore();
+      await restore();
       const ok = await this.transitions.tryTransition(runId, RunStatus.Cancelled, actor, outcome.reason ?? null, ended, RunStatus.Canceling);
       if (!ok) await this.transitions.tryTransition(runId, RunStatus.Canceling, actor, outcome.reason ?? null).then(() => this.transitions.tryTransition(runId, RunStatus.Cancelled, actor, outcome.reason ?? null, ended));
     } else {
-      restore();
+      await restore();
       const error =
         outcome.status === 'failed'
           ? { name: outcome.error.name, message: outcome.error.message, step: outcome.step }

@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { WorkcellsService } from '@praxis/assets';
 import { AppException, type FieldError, type Page } from '@praxis/common';
 import { paginate, rethrowDbConflict, escapeLike } from '@praxis/database';
+import { LiveEventPublisher } from '@praxis/redis';
 import { In, IsNull, Not, Repository, type QueryDeepPartialEntity } from 'typeorm';
 import { validateConnectionConfig } from '../config-schema.js';
 import { MachineDefinition } from '../machine-definition.entity.js';
@@ -22,6 +23,8 @@ export class MachinesService {
     @InjectRepository(Machine) private readonly machines: Repository<Machine>,
     @InjectRepository(MachineDefinition) private readonly defs: Repository<MachineDefinition>,
     private readonly workcells: WorkcellsService,
+    // Absent in contexts without Redis (the CLI's seeding), which change no machine's status.
+    @Optional() private readonly live?: LiveEventPublisher,
   ) {}
 
   async list(q: ListMachinesQueryDto): Promise<Page<Machine>> {
@@ -127,7 +130,11 @@ export class MachinesService {
       const m = await this.get(id);
       assertOperatorTransition(m.status, dto.status);
       const res = await this.machines.update({ id, status: m.status }, { status: dto.status, statusReason: dto.reason ?? null });
-      if (res.affected) return this.get(id);
+      if (res.affected) {
+        const now = await this.get(id);
+        await this.live?.machineStatus([now]);
+        return now;
+      }
     }
     throw AppException.conflict('The machine status changed while it was being set; try again');
   }
