@@ -19,7 +19,7 @@ process.on('disconnect', () => process.exit(1));
 
 const ALIVE_EVERY_MS = 1000;
 
-function send(msg: RunChildMessage): Promise<void> {
+function write(msg: RunChildMessage): Promise<void> {
   return new Promise((resolve) => {
     if (!process.send || !process.connected) return resolve();
     try {
@@ -28,6 +28,34 @@ function send(msg: RunChildMessage): Promise<void> {
       resolve();
     }
   });
+}
+
+// Steps, logs, outputs and state changes are queued and go out with the next hardware call (or
+// when the event loop turns): one IPC message per call instead of four or five, in order.
+let queue: RunChildMessage[] = [];
+let flushing = false;
+
+function flush(): Promise<void> {
+  flushing = false;
+  if (!queue.length) return Promise.resolve();
+  const messages = queue;
+  queue = [];
+  return write(messages.length === 1 ? messages[0]! : { type: 'batch', messages });
+}
+
+/** Queues a message (sent with the next call, or on the next turn of the event loop). */
+function send(msg: RunChildMessage): void {
+  queue.push(msg);
+  if (!flushing) {
+    flushing = true;
+    setImmediate(() => void flush());
+  }
+}
+
+/** Sends a message now, after everything queued before it. */
+function sendNow(msg: RunChildMessage): Promise<void> {
+  queue.push(msg);
+  return flush();
 }
 
 type CallAnswer = { ok: true; reply: CommandReply } | { ok: false; error: WireError; update?: CommandUpdate };
@@ -48,24 +76,25 @@ function call(c: WireCall): Promise<CallAnswer> {
   const id = ++nextCallId;
   return new Promise<CallAnswer>((resolve, reject) => {
     pendingCalls.set(id, { resolve, reject });
-    void send({ type: 'command', id, ...c });
+    void sendNow({ type: 'command', id, ...c });
   });
 }
 
 const hooks: RunHooks = {
-  stepStarted: (step) => void send({ type: 'step-started', step }),
-  stepEnded: (step) => void send({ type: 'step-ended', step }),
-  log: (entry) => void send({ type: 'log', entry }),
-  output: (output) => void send({ type: 'output', output }),
+  // Now, not queued: a protocol that then crashes or never yields (out of memory) is named by its step.
+  stepStarted: (step) => void sendNow({ type: 'step-started', step }),
+  stepEnded: (step) => send({ type: 'step-ended', step }),
+  log: (entry) => send({ type: 'log', entry }),
+  output: (output) => send({ type: 'output', output }),
   requestInput: (request, validate, signal) =>
     new Promise<Record<string, JsonValue>>((resolve, reject) => {
       pendingInputs.set(request.id, { validate, resolve });
-      void send({ type: 'input-request', request });
+      send({ type: 'input-request', request });
       signal.addEventListener(
         'abort',
         () => {
           if (!pendingInputs.delete(request.id)) return;
-          void send({ type: 'input-closed', requestId: request.id, reason: signal.reason instanceof InputTimeoutError ? 'timed-out' : 'cancelled' });
+          send({ type: 'input-closed', requestId: request.id, reason: signal.reason instanceof InputTimeoutError ? 'timed-out' : 'cancelled' });
           reject(signal.reason instanceof Error ? signal.reason : cancelled());
         },
         { once: true },
@@ -88,8 +117,8 @@ function answer(m: Extract<RunParentMessage, { type: 'input-answer' }>): void {
       result = { ok: false, reason: 'invalid', issues: checked.issues };
     }
   }
-  void send({ type: 'input-checked', answerId: m.answerId, requestId: m.requestId, result });
-  if (result.ok) void send({ type: 'input-closed', requestId: m.requestId, reason: 'answered' });
+  send({ type: 'input-checked', answerId: m.answerId, requestId: m.requestId, result });
+  if (result.ok) send({ type: 'input-closed', requestId: m.requestId, reason: 'answered' });
 }
 
 function describe(err: unknown): { name: string; message: string } {
@@ -119,7 +148,7 @@ async function run(spec: RunSpec): Promise<RunOutcome> {
   const onStateChange = (key: string, value: JsonValue | undefined) => {
     if (value === undefined) delete state[key];
     else state[key] = value;
-    void send({ type: 'state', key, deleted: value === undefined, value: value ?? null });
+    send({ type: 'state', key, deleted: value === undefined, value: value ?? null });
   };
   try {
     setTipTracking(true);
@@ -154,7 +183,7 @@ process.on('message', (raw: unknown) => {
       started = true;
       void run(m.spec)
         .catch((err: unknown): RunOutcome => ({ status: 'failed', error: describe(err), step: null, state: {} }))
-        .then((outcome) => send({ type: 'outcome', outcome }))
+        .then((outcome) => sendNow({ type: 'outcome', outcome }))
         .then(() => process.exit(0));
       return;
     }
@@ -179,7 +208,7 @@ process.on('message', (raw: unknown) => {
   }
 });
 
-void send({ type: 'ready' });
+void sendNow({ type: 'ready' });
 // Liveness for the worker's watchdog: a protocol that blocks the event loop stops these.
-setInterval(() => void send({ type: 'alive' }), ALIVE_EVERY_MS).unref();
+setInterval(() => void sendNow({ type: 'alive' }), ALIVE_EVERY_MS).unref();
 

@@ -231,16 +231,22 @@ export class RunChild {
     if (this.alive()) this.proc!.kill('SIGKILL');
   }
 
-  private post(msg: RunParentMessage): void {
+  /** Sends a message; false when it could not be serialized (a closed channel counts as sent: the exit handler settles the run). */
+  private send(msg: RunParentMessage): boolean {
     const p = this.proc;
-    if (!p || !p.connected) return;
+    if (!p || !p.connected) return true;
     try {
       p.send(msg, (err) => {
         if (err) return; // the child is gone: its exit is handled
       });
-    } catch {
-      // Channel closed: the exit handler settles the run.
+      return true;
+    } catch (err) {
+      return !(err instanceof TypeError || err instanceof RangeError);
     }
+  }
+
+  private post(msg: RunParentMessage): void {
+    this.send(msg);
   }
 
   private safe(fn: () => void): void {
@@ -323,6 +329,9 @@ export class RunChild {
       case 'input-closed':
         this.closePrompt(m.requestId, m.reason);
         return;
+      case 'batch':
+        if (Array.isArray(m.messages)) for (const one of m.messages) if (!(isObject(one) && one.type === 'batch')) this.onMessage(one);
+        return;
       case 'outcome':
         if (this.childOutcome || !isObject(m.outcome)) return;
         this.childOutcome = m.outcome;
@@ -354,8 +363,10 @@ export class RunChild {
     const work = (async () => {
       try {
         const reply = await this.handlers.command(call, this.calls.signal);
-        const safeReply = JSON.parse(JSON.stringify(reply ?? {})) as CommandReply;
-        this.post({ type: 'command-result', id, ok: true, reply: safeReply });
+        if (!this.send({ type: 'command-result', id, ok: true, reply: reply ?? {} })) {
+          // Not serializable (a handler's bug): the protocol gets an error rather than waiting forever.
+          this.post({ type: 'command-result', id, ok: false, error: { name: 'WireCallError', message: `the result of ${call.machine}.${call.method}() could not be sent to the protocol` } });
+        }
       } catch (err) {
         const update = failedCallUpdate(err);
         this.post({ type: 'command-result', id, ok: false, error: errorToWire(err), ...(update ? { update } : {}) });

@@ -9,7 +9,8 @@ import { bundleDir } from '../sandbox/bundle.js';
 import { ProtocolSandbox } from '../sandbox/host.js';
 import { describeMachine, executeWireCall, WireCallError } from './execute.js';
 import { RunChild, WarmProcess, type RunHandlers } from './host.js';
-import type { CommandReply, InputAnswerResult, RunOutcome, RunSpec, WireCall } from './messages.js';
+import type { CommandReply, InputAnswerResult, MachineView, RunOutcome, RunSpec, WireCall } from './messages.js';
+import { loadHeadPatch } from './wire.js';
 
 const ASSETS = `
   assets: {
@@ -592,12 +593,36 @@ describe('executeWireCall', () => {
     expect(b.commands()).toBe(0);
   });
 
-  it('answers the result with the changed tracker states and the machine view', async () => {
+  it('answers the result with the changed tracker states and what changed in the machine view', async () => {
     const b = await bench();
     const machines = new Map<string, Machine>([['lh', b.lh]]);
+    const headBefore = b.lh.serializeHeadState();
     const reply = await executeWireCall(machines, b.deck, { machine: 'lh', method: 'pickUpTips', args: [[{ $resource: 'tips_B1' }], { useChannels: [2] }], stepSeq: 1 });
     expect(reply.states).toEqual({ tips_B1: { tip: null, pendingTip: null, origin: null } });
-    expect(reply.machine?.getters).toMatchObject({ setupFinished: true, numChannels: 8, grippedResource: null });
-    expect((reply.machine?.head as { channels: Array<{ tip: { origin: string } }> }).channels[2]!.tip.origin).toBe('tips_B1');
+    // still set up, 8 channels, nothing gripped: no getter changed, none is sent
+    expect(reply.machine?.getters).toBeUndefined();
+    // only channel 2 changed: its state exactly as serializeHeadState() writes it, not all 8 + 96
+    const headAfter = b.lh.serializeHeadState() as { channels: unknown[] };
+    expect(reply.machine?.headPatch).toEqual({ channels: { 2: headAfter.channels[2] } });
+    expect((reply.machine?.headPatch?.channels?.[2] as { tip: { origin: string } }).tip.origin).toBe('tips_B1');
+
+    // a copy of the machine as it was before the call, patched, holds the live head state
+    const copy = new LiquidHandler({ name: 'copy', backend: new LiquidHandlerSimulator({ numChannels: 8 }), deck: testDeck().deck });
+    copy.loadHeadState(headBefore);
+    loadHeadPatch(copy, JSON.parse(JSON.stringify(reply.machine!.headPatch)) as NonNullable<MachineView['headPatch']>);
+    expect(copy.serializeHeadState()).toEqual(JSON.parse(JSON.stringify(b.lh.serializeHeadState())));
+
+    // a getter that changes is sent (a gripped plate, by name)
+    const grip = await executeWireCall(machines, b.deck, { machine: 'lh', method: 'pickUpResource', args: [{ $resource: 'source' }], stepSeq: 2 });
+    expect(grip.machine?.getters).toEqual({ grippedResource: { $resource: 'source' } });
+    expect(grip.machine?.headPatch).toBeUndefined();
+  });
+
+  it('describes a machine with its whole view for the spec', () => {
+    const b = testDeck();
+    const lh = new LiquidHandler({ name: 'lh', backend: new LiquidHandlerSimulator({ numChannels: 8 }), deck: b.deck });
+    const d = describeMachine(lh);
+    expect(d.state?.getters).toMatchObject({ setupFinished: false, numChannels: 8, grippedResource: null });
+    expect((d.state?.head as { channels: unknown[] }).channels).toHaveLength(8);
   });
 });
