@@ -61,7 +61,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 /**
  * One protocol run in a child process. `start()` spawns it; `outcome` settles once the child has
- * ended and every hardware call the worker was executing for it has settled. It never rejects: a
+ * reported its outcome (or ended) and every hardware call the worker was executing for it has
+ * settled; no call is taken after that. It never rejects: a
  * crash, running out of memory or an unexpected exit is a `failed` outcome naming the step that was
  * running. `cancel()` aborts the protocol's signal (pending calls and prompts reject with
  * RunCancelledError) and kills the child if it has not ended after a grace period.
@@ -111,7 +112,10 @@ export class RunChild {
 
   /** Spawns the child and hands it the run. Rejects when the child cannot start (the outcome is then `failed`). */
   async start(): Promise<void> {
-    if (this.phase === 'ended') return; // cancelled before it started
+    if (this.phase === 'ended') {
+      this.opts.warm?.dispose(); // cancelled before it started: the warm process is not needed
+      return;
+    }
     if (this.phase !== 'new') throw new Error('RunChild.start() was called twice');
     this.phase = 'starting';
     const started = new Promise<void>((resolve, reject) => (this.ready = { resolve, reject }));
@@ -270,7 +274,8 @@ export class RunChild {
   }
 
   private onMessage(raw: unknown): void {
-    if (!isObject(raw) || this.phase === 'ended') return;
+    // Nothing the child sends after its outcome is heard.
+    if (!isObject(raw) || this.phase === 'ended' || this.childOutcome) return;
     this.lastHeard = Date.now();
     const m = raw as RunChildMessage;
     switch (m.type) {
@@ -332,11 +337,16 @@ export class RunChild {
       case 'batch':
         if (Array.isArray(m.messages)) for (const one of m.messages) if (!(isObject(one) && one.type === 'batch')) this.onMessage(one);
         return;
-      case 'outcome':
-        if (this.childOutcome || !isObject(m.outcome)) return;
-        this.childOutcome = m.outcome;
+      case 'outcome': {
+        if (!isObject(m.outcome)) return;
+        const outcome = m.outcome;
+        this.childOutcome = outcome;
         this.timer(() => this.signalKill(), LINGER_MS);
+        // The run is over once the calls in flight have settled: no call is taken after the outcome,
+        // and the process exits by itself (it is killed if it lingers); its exit is not waited for.
+        void Promise.allSettled([...this.inflight]).then(() => this.settle(outcome));
         return;
+      }
     }
   }
 
@@ -452,7 +462,9 @@ export class RunChild {
 function spawnRunProcess(script: string, memoryMb: number): ChildProcess {
   return fork(script, [], {
     env: cleanEnv(),
-    execArgv: [`--max-old-space-size=${memoryMb}`, '--enable-source-maps', '--no-warnings'],
+    // Source maps are turned on by the child itself once its own modules are loaded (reading the maps
+    // of every module it loads would be a third of its start), before it imports the protocol.
+    execArgv: [`--max-old-space-size=${memoryMb}`, '--no-warnings'],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     serialization: 'json',
   });
@@ -502,24 +514,42 @@ export class WarmProcess {
     return this.proc;
   }
 
+  /** Calls `fn` once the process has exited. */
+  onExit(fn: () => void): void {
+    if (this.proc.exitCode !== null || this.proc.signalCode !== null) fn();
+    else this.proc.once('exit', fn);
+  }
+
   dispose(): void {
     if (!this.claimed && this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGKILL');
   }
 }
 
-/** Keeps one run process warm per heap limit; `take()` hands it out and starts the next. */
+/**
+ * Keeps one run process warm per heap limit; `take()` hands it out. The next one is started when
+ * the run it went to is over (its process exited): started at once, its start (~0.2 s of CPU)
+ * would compete with that run for the machine. A run that finds none spawns its own.
+ */
 export class WarmRunProcesses {
   private next: Promise<WarmProcess | null> | null = null;
   private closed = false;
 
   constructor(private readonly memoryMb: number) {}
 
-  /** A warm process, or undefined when none could be started (the run then spawns its own). */
+  /** A warm process, or undefined when none is ready to hand out (the run then spawns its own). */
   async take(): Promise<WarmProcess | undefined> {
     if (this.closed) return undefined;
-    const current = await (this.next ?? this.refill());
-    this.refill();
-    return current && current.usable() ? current : undefined;
+    const pending = this.next;
+    this.next = null;
+    const current = pending ? await pending : null;
+    if (current && current.usable()) {
+      current.onExit(() => {
+        if (!this.next) void this.refill();
+      });
+      return current;
+    }
+    if (!this.next) void this.refill();
+    return undefined;
   }
 
   /** Starts the next warm process (call once at startup to have one ready for the first run). */

@@ -8,7 +8,7 @@ import { testDeck } from '../../../hardware/src/fixtures.spec-support.js';
 import { bundleDir } from '../sandbox/bundle.js';
 import { ProtocolSandbox } from '../sandbox/host.js';
 import { describeMachine, executeWireCall, WireCallError } from './execute.js';
-import { RunChild, WarmProcess, type RunHandlers } from './host.js';
+import { RunChild, WarmProcess, WarmRunProcesses, type RunHandlers } from './host.js';
 import type { CommandReply, InputAnswerResult, MachineView, RunOutcome, RunSpec, WireCall } from './messages.js';
 import { loadHeadPatch } from './wire.js';
 
@@ -436,6 +436,35 @@ describe('RunChild', () => {
       expect(warm.usable()).toBe(false);
       expect(rec.calls.length).toBeGreaterThan(0);
     }
+  });
+
+  it('keeps one warm process: the next is started once the run that took one is over; an unused one is disposed', async () => {
+    const pool = new WarmRunProcesses(256);
+    await pool.refill();
+    const first = await pool.take();
+    expect(first?.usable()).toBe(true);
+    const b = await bench();
+    const child = new RunChild(specFor('transfer.ts', b, { parameters: { volume: 50, wells: 1 } }), handlersFor(b, newRecord()), { memoryMb: 256, warm: first! });
+    await child.start();
+    expect((await child.outcome).status).toBe('completed');
+    // that run's process exits on its own, and a fresh one is started for the next run
+    let next: WarmProcess | undefined;
+    const until = Date.now() + 20000;
+    while (!next && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 50));
+      next = await pool.take();
+    }
+    expect(next?.usable()).toBe(true);
+    expect(next).not.toBe(first);
+    // a run cancelled before it started does not keep the process it was given
+    const cancelled = new RunChild(specFor('transfer.ts', b), handlersFor(b, newRecord()), { memoryMb: 256, warm: next! });
+    cancelled.cancel('changed my mind');
+    await cancelled.start();
+    expect(await cancelled.outcome).toMatchObject({ status: 'cancelled' });
+    const gone = Date.now() + 10000;
+    while (next!.usable() && Date.now() < gone) await new Promise((r) => setTimeout(r, 20));
+    expect(next!.usable()).toBe(false);
+    await pool.close();
   });
 
   it('stops a protocol that never yields (the hang watchdog) and fails the run naming its step', async () => {

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import type { Plugin } from 'esbuild';
 import { bundleDir } from './bundle-dir.js';
 import type { FileError } from './messages.js';
 
@@ -68,6 +68,8 @@ export class BundleError extends Error {
 /** Compiles `file` (relative to `root`). Syntax and import errors become a BundleError with file and line. */
 export async function bundleFile(root: string, file: string): Promise<Bundle> {
   try {
+    // Loaded on first use: a run process only imports bundles, and esbuild's module is ~50 ms of its start.
+    const { build } = await import('esbuild');
     const result = await build({
       entryPoints: [file],
       absWorkingDir: root,
