@@ -9,7 +9,7 @@ import * as kit from '@praxis/protocol';
 import { executeProtocol, failedStep, InputTimeoutError, isProtocolDefinition, RunCancelledError, type InputValidation, type JsonValue, type ProtocolDefinition, type RunHooks } from '@praxis/protocol';
 import * as zod from 'zod';
 import { errorLocation, hashCode, importBundle, removeBundles, shareModules } from '../sandbox/bundle.js';
-import type { CommandReply, CommandUpdate, RunChildMessage, InputAnswerResult, RunOutcome, RunSpec, RunParentMessage, WireCall, WireError } from './messages.js';
+import { WARM_UP_ARG, type CommandReply, type CommandUpdate, type RunChildMessage, type InputAnswerResult, type RunOutcome, type RunSpec, type RunParentMessage, type WireCall, type WireError } from './messages.js';
 import { buildRunAssets } from './remote.js';
 
 shareModules({ '@praxis/protocol': kit as Record<string, unknown>, '@praxis/hardware': hardware as Record<string, unknown>, zod: zod as Record<string, unknown> });
@@ -246,7 +246,7 @@ async function warmUp(): Promise<void> {
   }
 }
 
-await warmUp();
+if (process.argv.includes(WARM_UP_ARG)) await warmUp();
 // Stack traces of protocol code point at the author's file and line (the bundle's inline source map).
 process.setSourceMapsEnabled(true);
 void sendNow({ type: 'ready' });

@@ -8,7 +8,7 @@ import { assertJson, RunCancelledError, type InputRequest, type JsonValue, type 
 import { bundleDir } from '../sandbox/bundle-dir.js';
 import { childEntryScript, cleanEnv } from '../sandbox/host.js';
 import { failedCallUpdate } from './execute.js';
-import type { CommandReply, RunChildMessage, InputAnswerResult, InputCloseReason, RunOutcome, RunSpec, RunParentMessage, WireCall } from './messages.js';
+import { WARM_UP_ARG, type CommandReply, type RunChildMessage, type InputAnswerResult, type InputCloseReason, type RunOutcome, type RunSpec, type RunParentMessage, type WireCall } from './messages.js';
 import { errorToWire } from './wire.js';
 
 export interface RunHandlers {
@@ -459,8 +459,9 @@ export class RunChild {
 }
 
 
-function spawnRunProcess(script: string, memoryMb: number): ChildProcess {
-  return fork(script, [], {
+/** `warm`: started ahead of its run, it warms up before it says ready (a run waiting for it would not gain). */
+function spawnRunProcess(script: string, memoryMb: number, warm = false): ChildProcess {
+  return fork(script, warm ? [WARM_UP_ARG] : [], {
     env: cleanEnv(),
     // Source maps are turned on by the child itself once its own modules are loaded (reading the maps
     // of every module it loads would be a third of its start), before it imports the protocol.
@@ -492,7 +493,7 @@ export class WarmProcess {
   }
 
   static async start(memoryMb: number): Promise<WarmProcess> {
-    return new WarmProcess(spawnRunProcess(await childEntryScript(import.meta.url, 'child'), memoryMb));
+    return new WarmProcess(spawnRunProcess(await childEntryScript(import.meta.url, 'child'), memoryMb, true));
   }
 
   usable(): boolean {
@@ -526,13 +527,16 @@ export class WarmProcess {
 }
 
 /**
- * Keeps one run process warm per heap limit; `take()` hands it out. The next one is started when
- * the run it went to is over (its process exited): started at once, its start (~0.2 s of CPU)
- * would compete with that run for the machine. A run that finds none spawns its own.
+ * Keeps one run process warm per heap limit; `take()` hands it out. When no other run that took one
+ * is going on, the next one is started once this run is over (its process exited): started at
+ * once, its start (~0.2 s of CPU) would compete with the run it was taken for. When runs overlap,
+ * the next one is started at once. A run that finds none spawns its own.
  */
 export class WarmRunProcesses {
   private next: Promise<WarmProcess | null> | null = null;
   private closed = false;
+  /** Processes handed out whose run is still going on. */
+  private running = 0;
 
   constructor(private readonly memoryMb: number) {}
 
@@ -542,10 +546,14 @@ export class WarmRunProcesses {
     const pending = this.next;
     this.next = null;
     const current = pending ? await pending : null;
+    const overlapping = this.running > 0;
     if (current && current.usable()) {
+      this.running++;
       current.onExit(() => {
+        this.running--;
         if (!this.next) void this.refill();
       });
+      if (overlapping && !this.next) void this.refill();
       return current;
     }
     if (!this.next) void this.refill();

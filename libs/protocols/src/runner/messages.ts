@@ -18,6 +18,9 @@
 import type { ResourceStateMap, SerializedResource } from '@praxis/hardware';
 import type { InputRequest, JsonValue, LogEntry, OutputRecord, StepEnd, StepStart } from '@praxis/protocol';
 
+/** The argument of a run process started ahead of its run (WarmProcess): it warms up before it says ready. */
+export const WARM_UP_ARG = '--warm-up';
+
 /**
  * A value as it crosses the wire in a hardware call: JSON, where a resource is `{ $resource: name }`
  * (resolved by name in the deck of the side that reads it) and `undefined` inside an array or an
