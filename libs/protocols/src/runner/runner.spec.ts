@@ -647,6 +647,16 @@ describe('executeWireCall', () => {
     expect(grip.machine?.headPatch).toBeUndefined();
   });
 
+  it('fingerprints a channel by every field of its serialized state', () => {
+    // headFingerprint() compares these fields to find the channels a call changed: a new field in
+    // a channel's serialized state must be added there too.
+    const lh = new LiquidHandler({ name: 'lh', backend: new LiquidHandlerSimulator({ numChannels: 8 }), deck: testDeck().deck });
+    const channel = (lh.serializeHeadState() as { channels: Array<Record<string, Record<string, unknown> | unknown>> }).channels[0]!;
+    expect(Object.keys(channel).sort()).toEqual(['maxVolume', 'tip', 'volume']);
+    expect(Object.keys(channel.tip as object).sort()).toEqual(['origin', 'pendingTip', 'tip']);
+    expect(Object.keys(channel.volume as object).sort()).toEqual(['pendingVolume', 'volume']);
+  });
+
   it('describes a machine with its whole view for the spec', () => {
     const b = testDeck();
     const lh = new LiquidHandler({ name: 'lh', backend: new LiquidHandlerSimulator({ numChannels: 8 }), deck: b.deck });
