@@ -28,7 +28,8 @@ export interface ExecuteWireCallOptions {
 }
 
 function position(r: Resource): string {
-  return JSON.stringify([r.parent?.name ?? null, r.location]);
+  const at = r.location;
+  return `${r.parent?.name ?? ''}\u0000${at ? `${at.x},${at.y},${at.z}` : ''}`;
 }
 
 /**
@@ -53,7 +54,11 @@ export async function executeWireCall(machines: Map<string, Machine>, deck: Deck
   }
   const args = fromWire(call.args, lookup, 'args') as unknown[];
   // Resources that may move: the ones named, and what the gripper holds.
-  const movable = new Set<Resource>(args.flatMap((a) => (a instanceof Resource ? [a] : Array.isArray(a) ? a.filter((x): x is Resource => x instanceof Resource) : [])));
+  const movable = new Set<Resource>();
+  for (const a of args) {
+    if (a instanceof Resource) movable.add(a);
+    else if (Array.isArray(a)) for (const x of a) if (x instanceof Resource) movable.add(x);
+  }
   const inArgs = [...movable];
   const held = (machine as { grippedResource?: unknown }).grippedResource;
   if (held instanceof Resource) movable.add(held);

@@ -195,7 +195,11 @@ function getterValues(machine: Machine): Record<string, WireValue> {
   const getters: Record<string, WireValue> = {};
   for (const name of getterNames(machine)) {
     try {
-      getters[name] = toWire((machine as unknown as Record<string, unknown>)[name], name);
+      const v = (machine as unknown as Record<string, unknown>)[name];
+      // Most getters are flags, counts or a resource: no need for the general conversion.
+      if (v === null || typeof v === 'boolean' || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))) getters[name] = v;
+      else if (v instanceof Resource) getters[name] = { $resource: v.name };
+      else getters[name] = toWire(v, name);
     } catch {
       // Not expressible on the wire: the child keeps its own value.
     }
@@ -219,6 +223,9 @@ export function machineView(machine: Machine): MachineView {
   return view;
 }
 
+/** Values per channel in a head fingerprint. */
+const FIELDS = 6;
+
 interface ChannelLike {
   tip: { tip: unknown; pendingTip: unknown; origin: unknown };
   volume: { volume: number; pendingVolume: number; maxVolume: number };
@@ -239,14 +246,23 @@ function channelGroups(machine: Machine): Record<string, ChannelLike[]> | undefi
 export function headFingerprint(machine: Machine): unknown[] | undefined {
   const groups = channelGroups(machine);
   if (!groups) return undefined;
-  const out: unknown[] = [];
-  for (const list of Object.values(groups)) {
-    for (const c of list) out.push(c.tip.tip, c.tip.pendingTip, c.tip.origin, c.volume.volume, c.volume.pendingVolume, c.volume.maxVolume);
+  const out = new Array<unknown>((groups.channels!.length + groups.head96!.length) * FIELDS);
+  let k = 0;
+  for (const list of [groups.channels!, groups.head96!]) {
+    for (const c of list) {
+      const tip = c.tip;
+      const volume = c.volume;
+      out[k++] = tip.tip;
+      out[k++] = tip.pendingTip;
+      out[k++] = tip.origin;
+      out[k++] = volume.volume;
+      out[k++] = volume.pendingVolume;
+      out[k++] = volume.maxVolume;
+    }
   }
   return out;
 }
 
-const FIELDS = 6;
 
 /** What the child's copy of a machine looks like before a call: compared after it by machineViewChange. */
 export function machineViewBefore(machine: Machine): { getters: Record<string, WireValue>; head: unknown[] | undefined } {
@@ -272,7 +288,8 @@ export function machineViewChange(machine: Machine, before: { getters: Record<st
   const changed: Record<string, number[]> = {};
   let any = false;
   let k = 0;
-  for (const [group, list] of Object.entries(groups)) {
+  for (const group of ['channels', 'head96']) {
+    const list = groups[group]!;
     for (let i = 0; i < list.length; i++, k += FIELDS) {
       let differs = after.length !== prior.length;
       for (let f = 0; f < FIELDS && !differs; f++) differs = !Object.is(after[k + f], prior[k + f]);
