@@ -430,6 +430,11 @@ async function main() {
       last_command_to_completed: r1(med('afterLastCommandMs')),
       running_to_completed: r1(med('runningMs')),
     },
+    // Where the time beyond the direct loop goes: per hardware call (the IPC round trip child →
+    // worker → child, the worker's checks, the log) and outside the calls (queue, preparing, the
+    // run process's start, the end of the run, and on the client side the POST and the polling).
+    api_per_command_ms: r3((med('commandSpanMs') - direct.loopMs) / 384),
+    api_outside_commands_ms: r1(apiMs - med('commandSpanMs')),
     api_commands_logged: runs.map((r) => r.commands),
     api_calls_logged: runs.map((r) => r.calls),
     direct_p90_ms: r1(direct.p90LoopMs),

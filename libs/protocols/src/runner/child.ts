@@ -9,7 +9,7 @@ import * as kit from '@praxis/protocol';
 import { executeProtocol, failedStep, InputTimeoutError, isProtocolDefinition, RunCancelledError, type InputValidation, type JsonValue, type ProtocolDefinition, type RunHooks } from '@praxis/protocol';
 import * as zod from 'zod';
 import { errorLocation, hashCode, importBundle, removeBundles, shareModules } from '../sandbox/bundle.js';
-import type { CommandReply, CommandUpdate, RunChildMessage, InputAnswerResult, RunOutcome, RunSpec, RunParentMessage, WireCall, WireError } from './messages.js';
+import { WARM_UP_ARG, type CommandReply, type CommandUpdate, type RunChildMessage, type InputAnswerResult, type RunOutcome, type RunSpec, type RunParentMessage, type WireCall, type WireError } from './messages.js';
 import { buildRunAssets } from './remote.js';
 
 shareModules({ '@praxis/protocol': kit as Record<string, unknown>, '@praxis/hardware': hardware as Record<string, unknown>, zod: zod as Record<string, unknown> });
@@ -19,7 +19,7 @@ process.on('disconnect', () => process.exit(1));
 
 const ALIVE_EVERY_MS = 1000;
 
-function send(msg: RunChildMessage): Promise<void> {
+function write(msg: RunChildMessage): Promise<void> {
   return new Promise((resolve) => {
     if (!process.send || !process.connected) return resolve();
     try {
@@ -28,6 +28,34 @@ function send(msg: RunChildMessage): Promise<void> {
       resolve();
     }
   });
+}
+
+// Steps, logs, outputs and state changes are queued and go out with the next hardware call (or
+// when the event loop turns): one IPC message per call instead of four or five, in order.
+let queue: RunChildMessage[] = [];
+let flushing = false;
+
+function flush(): Promise<void> {
+  flushing = false;
+  if (!queue.length) return Promise.resolve();
+  const messages = queue;
+  queue = [];
+  return write(messages.length === 1 ? messages[0]! : { type: 'batch', messages });
+}
+
+/** Queues a message (sent with the next call, or on the next turn of the event loop). */
+function send(msg: RunChildMessage): void {
+  queue.push(msg);
+  if (!flushing) {
+    flushing = true;
+    setImmediate(() => void flush());
+  }
+}
+
+/** Sends a message now, after everything queued before it. */
+function sendNow(msg: RunChildMessage): Promise<void> {
+  queue.push(msg);
+  return flush();
 }
 
 type CallAnswer = { ok: true; reply: CommandReply } | { ok: false; error: WireError; update?: CommandUpdate };
@@ -48,24 +76,25 @@ function call(c: WireCall): Promise<CallAnswer> {
   const id = ++nextCallId;
   return new Promise<CallAnswer>((resolve, reject) => {
     pendingCalls.set(id, { resolve, reject });
-    void send({ type: 'command', id, ...c });
+    void sendNow({ type: 'command', id, ...c });
   });
 }
 
 const hooks: RunHooks = {
-  stepStarted: (step) => void send({ type: 'step-started', step }),
-  stepEnded: (step) => void send({ type: 'step-ended', step }),
-  log: (entry) => void send({ type: 'log', entry }),
-  output: (output) => void send({ type: 'output', output }),
+  // Now, not queued: a protocol that then crashes or never yields (out of memory) is named by its step.
+  stepStarted: (step) => void sendNow({ type: 'step-started', step }),
+  stepEnded: (step) => send({ type: 'step-ended', step }),
+  log: (entry) => send({ type: 'log', entry }),
+  output: (output) => send({ type: 'output', output }),
   requestInput: (request, validate, signal) =>
     new Promise<Record<string, JsonValue>>((resolve, reject) => {
       pendingInputs.set(request.id, { validate, resolve });
-      void send({ type: 'input-request', request });
+      send({ type: 'input-request', request });
       signal.addEventListener(
         'abort',
         () => {
           if (!pendingInputs.delete(request.id)) return;
-          void send({ type: 'input-closed', requestId: request.id, reason: signal.reason instanceof InputTimeoutError ? 'timed-out' : 'cancelled' });
+          send({ type: 'input-closed', requestId: request.id, reason: signal.reason instanceof InputTimeoutError ? 'timed-out' : 'cancelled' });
           reject(signal.reason instanceof Error ? signal.reason : cancelled());
         },
         { once: true },
@@ -88,8 +117,8 @@ function answer(m: Extract<RunParentMessage, { type: 'input-answer' }>): void {
       result = { ok: false, reason: 'invalid', issues: checked.issues };
     }
   }
-  void send({ type: 'input-checked', answerId: m.answerId, requestId: m.requestId, result });
-  if (result.ok) void send({ type: 'input-closed', requestId: m.requestId, reason: 'answered' });
+  send({ type: 'input-checked', answerId: m.answerId, requestId: m.requestId, result });
+  if (result.ok) send({ type: 'input-closed', requestId: m.requestId, reason: 'answered' });
 }
 
 function describe(err: unknown): { name: string; message: string } {
@@ -119,7 +148,7 @@ async function run(spec: RunSpec): Promise<RunOutcome> {
   const onStateChange = (key: string, value: JsonValue | undefined) => {
     if (value === undefined) delete state[key];
     else state[key] = value;
-    void send({ type: 'state', key, deleted: value === undefined, value: value ?? null });
+    send({ type: 'state', key, deleted: value === undefined, value: value ?? null });
   };
   try {
     setTipTracking(true);
@@ -154,7 +183,11 @@ process.on('message', (raw: unknown) => {
       started = true;
       void run(m.spec)
         .catch((err: unknown): RunOutcome => ({ status: 'failed', error: describe(err), step: null, state: {} }))
-        .then((outcome) => send({ type: 'outcome', outcome }))
+        .then((outcome) => {
+          // The worker settles the run on this message, without waiting for the exit: clean up first.
+          removeBundles();
+          return sendNow({ type: 'outcome', outcome });
+        })
         .then(() => process.exit(0));
       return;
     }
@@ -179,7 +212,44 @@ process.on('message', (raw: unknown) => {
   }
 });
 
-void send({ type: 'ready' });
+/**
+ * Runs before the child says it is ready, off the run's critical path: the first run of what a run
+ * needs before its first step (importing a bundle, rebuilding a deck, parsing parameters, a step)
+ * is several times slower than the next, while V8 compiles it. Best effort.
+ */
+async function warmUp(): Promise<void> {
+  try {
+    const deck = hardware.buildDeckLayout(
+      hardware.getDeckType('STARletDeck'),
+      [
+        { name: 'warm_tip_car', definition: 'TIP_CAR_480_A00', rails: 1 },
+        { name: 'warm_tips', definition: 'hamilton_96_tiprack_1000uL', parent: 'warm_tip_car', site: 0 },
+        { name: 'warm_plate_car', definition: 'PLT_CAR_L5AC_A00', rails: 9 },
+        { name: 'warm_plate', definition: 'cor_96_wellplate_360uL_Fb', parent: 'warm_plate_car', site: 0 },
+      ],
+      hardware.createLabware,
+    );
+    const copy = hardware.deserializeResource(JSON.parse(JSON.stringify(deck.serialize())) as Parameters<typeof hardware.deserializeResource>[0]);
+    copy.loadAllState(JSON.parse(JSON.stringify(deck.serializeAllState())) as Parameters<typeof copy.loadAllState>[0]);
+    await importBundle({ code: 'export default 1;\n', codeHash: 'warm-up' });
+    const def = kit.defineProtocol({
+      name: 'warm_up',
+      version: '1.0.0',
+      parameters: zod.z.object({ volume: zod.z.number().positive().max(300).default(50).describe('µL') }),
+      async run({ parameters, state }) {
+        await kit.step('warm_step', async (v: number) => state.set('v', v))(parameters.volume);
+      },
+    });
+    await executeProtocol(def, { parameters: {}, assets: {}, hooks: { requestInput: () => Promise.reject(new Error('no prompts in a warm-up')) } });
+  } catch {
+    // Only a warm-up.
+  }
+}
+
+if (process.argv.includes(WARM_UP_ARG)) await warmUp();
+// Stack traces of protocol code point at the author's file and line (the bundle's inline source map).
+process.setSourceMapsEnabled(true);
+void sendNow({ type: 'ready' });
 // Liveness for the worker's watchdog: a protocol that blocks the event loop stops these.
-setInterval(() => void send({ type: 'alive' }), ALIVE_EVERY_MS).unref();
+setInterval(() => void sendNow({ type: 'alive' }), ALIVE_EVERY_MS).unref();
 

@@ -2,7 +2,7 @@
 // what it changed so the child's copies stay fresh.
 import { HeaterShaker, LiquidHandler, Machine, PlateReader, Resource, Scale, type Deck } from '@praxis/hardware';
 import type { CommandReply, CommandUpdate, MachineAssetSpec, WireResourceMove, WireCall } from './messages.js';
-import { fromWire, lookupIn, machineView, methodKind, resourceRoots, stateChanges, stateSnapshot, toWire, wireResourceNames } from './wire.js';
+import { fromWire, lookupIn, machineView, machineViewBefore, machineViewChange, methodKind, resourceRoots, stateChanges, stateSnapshot, toWire, wireResourceNames } from './wire.js';
 
 /** A hardware call the worker refuses: an unknown machine or method, a lifecycle call, a resource not reserved. */
 export class WireCallError extends Error {
@@ -28,7 +28,8 @@ export interface ExecuteWireCallOptions {
 }
 
 function position(r: Resource): string {
-  return JSON.stringify([r.parent?.name ?? null, r.location]);
+  const at = r.location;
+  return `${r.parent?.name ?? ''}\u0000${at ? `${at.x},${at.y},${at.z}` : ''}`;
 }
 
 /**
@@ -53,7 +54,11 @@ export async function executeWireCall(machines: Map<string, Machine>, deck: Deck
   }
   const args = fromWire(call.args, lookup, 'args') as unknown[];
   // Resources that may move: the ones named, and what the gripper holds.
-  const movable = new Set<Resource>(args.flatMap((a) => (a instanceof Resource ? [a] : Array.isArray(a) ? a.filter((x): x is Resource => x instanceof Resource) : [])));
+  const movable = new Set<Resource>();
+  for (const a of args) {
+    if (a instanceof Resource) movable.add(a);
+    else if (Array.isArray(a)) for (const x of a) if (x instanceof Resource) movable.add(x);
+  }
   const inArgs = [...movable];
   const held = (machine as { grippedResource?: unknown }).grippedResource;
   if (held instanceof Resource) movable.add(held);
@@ -63,9 +68,14 @@ export async function executeWireCall(machines: Map<string, Machine>, deck: Deck
   const named = inArgs.length > 0;
   const scope = (): Resource[] => (named ? inArgs : resourceRoots(deck, machines.values()));
   const before = stateSnapshot(scope());
+  // The machine's view before the call (what the child's copy holds): the child is sent what the call
+  // changed, not all 8 + 96 channels every time.
+  const viewBefore = machineViewBefore(machine);
 
   const update = (): CommandUpdate => {
-    const out: CommandUpdate = { machine: machineView(machine) };
+    const out: CommandUpdate = {};
+    const view = machineViewChange(machine, viewBefore);
+    if (view.getters || view.headPatch) out.machine = view;
     const states = stateChanges(before, scope());
     if (states) out.states = states;
     const after = (machine as { grippedResource?: unknown }).grippedResource;

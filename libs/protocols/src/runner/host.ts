@@ -8,7 +8,7 @@ import { assertJson, RunCancelledError, type InputRequest, type JsonValue, type 
 import { bundleDir } from '../sandbox/bundle-dir.js';
 import { childEntryScript, cleanEnv } from '../sandbox/host.js';
 import { failedCallUpdate } from './execute.js';
-import type { CommandReply, RunChildMessage, InputAnswerResult, InputCloseReason, RunOutcome, RunSpec, RunParentMessage, WireCall } from './messages.js';
+import { WARM_UP_ARG, type CommandReply, type RunChildMessage, type InputAnswerResult, type InputCloseReason, type RunOutcome, type RunSpec, type RunParentMessage, type WireCall } from './messages.js';
 import { errorToWire } from './wire.js';
 
 export interface RunHandlers {
@@ -61,7 +61,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 /**
  * One protocol run in a child process. `start()` spawns it; `outcome` settles once the child has
- * ended and every hardware call the worker was executing for it has settled. It never rejects: a
+ * reported its outcome (or ended) and every hardware call the worker was executing for it has
+ * settled; no call is taken after that. It never rejects: a
  * crash, running out of memory or an unexpected exit is a `failed` outcome naming the step that was
  * running. `cancel()` aborts the protocol's signal (pending calls and prompts reject with
  * RunCancelledError) and kills the child if it has not ended after a grace period.
@@ -111,7 +112,10 @@ export class RunChild {
 
   /** Spawns the child and hands it the run. Rejects when the child cannot start (the outcome is then `failed`). */
   async start(): Promise<void> {
-    if (this.phase === 'ended') return; // cancelled before it started
+    if (this.phase === 'ended') {
+      this.opts.warm?.dispose(); // cancelled before it started: the warm process is not needed
+      return;
+    }
     if (this.phase !== 'new') throw new Error('RunChild.start() was called twice');
     this.phase = 'starting';
     const started = new Promise<void>((resolve, reject) => (this.ready = { resolve, reject }));
@@ -231,16 +235,22 @@ export class RunChild {
     if (this.alive()) this.proc!.kill('SIGKILL');
   }
 
-  private post(msg: RunParentMessage): void {
+  /** Sends a message; false when it could not be serialized (a closed channel counts as sent: the exit handler settles the run). */
+  private send(msg: RunParentMessage): boolean {
     const p = this.proc;
-    if (!p || !p.connected) return;
+    if (!p || !p.connected) return true;
     try {
       p.send(msg, (err) => {
         if (err) return; // the child is gone: its exit is handled
       });
-    } catch {
-      // Channel closed: the exit handler settles the run.
+      return true;
+    } catch (err) {
+      return !(err instanceof TypeError || err instanceof RangeError);
     }
+  }
+
+  private post(msg: RunParentMessage): void {
+    this.send(msg);
   }
 
   private safe(fn: () => void): void {
@@ -264,7 +274,8 @@ export class RunChild {
   }
 
   private onMessage(raw: unknown): void {
-    if (!isObject(raw) || this.phase === 'ended') return;
+    // Nothing the child sends after its outcome is heard.
+    if (!isObject(raw) || this.phase === 'ended' || this.childOutcome) return;
     this.lastHeard = Date.now();
     const m = raw as RunChildMessage;
     switch (m.type) {
@@ -323,11 +334,19 @@ export class RunChild {
       case 'input-closed':
         this.closePrompt(m.requestId, m.reason);
         return;
-      case 'outcome':
-        if (this.childOutcome || !isObject(m.outcome)) return;
-        this.childOutcome = m.outcome;
-        this.timer(() => this.signalKill(), LINGER_MS);
+      case 'batch':
+        if (Array.isArray(m.messages)) for (const one of m.messages) if (!(isObject(one) && one.type === 'batch')) this.onMessage(one);
         return;
+      case 'outcome': {
+        if (!isObject(m.outcome)) return;
+        const outcome = m.outcome;
+        this.childOutcome = outcome;
+        this.timer(() => this.signalKill(), LINGER_MS);
+        // The run is over once the calls in flight have settled: no call is taken after the outcome,
+        // and the process exits by itself (it is killed if it lingers); its exit is not waited for.
+        void Promise.allSettled([...this.inflight]).then(() => this.settle(outcome));
+        return;
+      }
     }
   }
 
@@ -354,8 +373,10 @@ export class RunChild {
     const work = (async () => {
       try {
         const reply = await this.handlers.command(call, this.calls.signal);
-        const safeReply = JSON.parse(JSON.stringify(reply ?? {})) as CommandReply;
-        this.post({ type: 'command-result', id, ok: true, reply: safeReply });
+        if (!this.send({ type: 'command-result', id, ok: true, reply: reply ?? {} })) {
+          // Not serializable (a handler's bug): the protocol gets an error rather than waiting forever.
+          this.post({ type: 'command-result', id, ok: false, error: { name: 'WireCallError', message: `the result of ${call.machine}.${call.method}() could not be sent to the protocol` } });
+        }
       } catch (err) {
         const update = failedCallUpdate(err);
         this.post({ type: 'command-result', id, ok: false, error: errorToWire(err), ...(update ? { update } : {}) });
@@ -438,10 +459,13 @@ export class RunChild {
 }
 
 
-function spawnRunProcess(script: string, memoryMb: number): ChildProcess {
-  return fork(script, [], {
+/** `warm`: started ahead of its run, it warms up before it says ready (a run waiting for it would not gain). */
+function spawnRunProcess(script: string, memoryMb: number, warm = false): ChildProcess {
+  return fork(script, warm ? [WARM_UP_ARG] : [], {
     env: cleanEnv(),
-    execArgv: [`--max-old-space-size=${memoryMb}`, '--enable-source-maps', '--no-warnings'],
+    // Source maps are turned on by the child itself once its own modules are loaded (reading the maps
+    // of every module it loads would be a third of its start), before it imports the protocol.
+    execArgv: [`--max-old-space-size=${memoryMb}`, '--no-warnings'],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     serialization: 'json',
   });
@@ -469,7 +493,7 @@ export class WarmProcess {
   }
 
   static async start(memoryMb: number): Promise<WarmProcess> {
-    return new WarmProcess(spawnRunProcess(await childEntryScript(import.meta.url, 'child'), memoryMb));
+    return new WarmProcess(spawnRunProcess(await childEntryScript(import.meta.url, 'child'), memoryMb, true));
   }
 
   usable(): boolean {
@@ -491,24 +515,49 @@ export class WarmProcess {
     return this.proc;
   }
 
+  /** Calls `fn` once the process has exited. */
+  onExit(fn: () => void): void {
+    if (this.proc.exitCode !== null || this.proc.signalCode !== null) fn();
+    else this.proc.once('exit', fn);
+  }
+
   dispose(): void {
     if (!this.claimed && this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGKILL');
   }
 }
 
-/** Keeps one run process warm per heap limit; `take()` hands it out and starts the next. */
+/**
+ * Keeps one run process warm per heap limit; `take()` hands it out. When no other run that took one
+ * is going on, the next one is started once this run is over (its process exited): started at
+ * once, its start (~0.2 s of CPU) would compete with the run it was taken for. When runs overlap,
+ * the next one is started at once. A run that finds none spawns its own.
+ */
 export class WarmRunProcesses {
   private next: Promise<WarmProcess | null> | null = null;
   private closed = false;
+  /** Processes handed out whose run is still going on. */
+  private running = 0;
 
   constructor(private readonly memoryMb: number) {}
 
-  /** A warm process, or undefined when none could be started (the run then spawns its own). */
+  /** A warm process, or undefined when none is ready to hand out (the run then spawns its own). */
   async take(): Promise<WarmProcess | undefined> {
     if (this.closed) return undefined;
-    const current = await (this.next ?? this.refill());
-    this.refill();
-    return current && current.usable() ? current : undefined;
+    const pending = this.next;
+    this.next = null;
+    const current = pending ? await pending : null;
+    const overlapping = this.running > 0;
+    if (current && current.usable()) {
+      this.running++;
+      current.onExit(() => {
+        this.running--;
+        if (!this.next) void this.refill();
+      });
+      if (overlapping && !this.next) void this.refill();
+      return current;
+    }
+    if (!this.next) void this.refill();
+    return undefined;
   }
 
   /** Starts the next warm process (call once at startup to have one ready for the first run). */

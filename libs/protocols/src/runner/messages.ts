@@ -13,8 +13,13 @@
 //   child  → parent  { type: 'input-closed', requestId, reason }            no longer answerable
 //   parent → child   { type: 'cancel', reason }               abort the run's signal
 //   child  → parent  { type: 'outcome', outcome }             then the child exits
+// The child queues its one-way messages and sends them with its next hardware call (or when its
+// event loop turns) as one { type: 'batch', messages } message.
 import type { ResourceStateMap, SerializedResource } from '@praxis/hardware';
 import type { InputRequest, JsonValue, LogEntry, OutputRecord, StepEnd, StepStart } from '@praxis/protocol';
+
+/** The argument of a run process started ahead of its run (WarmProcess): it warms up before it says ready. */
+export const WARM_UP_ARG = '--warm-up';
 
 /**
  * A value as it crosses the wire in a hardware call: JSON, where a resource is `{ $resource: name }`
@@ -37,6 +42,11 @@ export interface MachineView {
   getters?: Record<string, WireValue>;
   /** A liquid handler's channels (tips and tip volumes): `serializeHeadState()`. */
   head?: Record<string, unknown>;
+  /**
+   * After a call: only the channels it changed, by group and index (`{ channels: { "0": state } }`,
+   * as in `head`), to load over the child's current head state.
+   */
+  headPatch?: Record<string, Record<string, unknown>>;
 }
 
 /** A resource that changed place (a gripper move): its new parent and location. */
@@ -153,4 +163,6 @@ export type RunChildMessage =
   | { type: 'input-request'; request: InputRequest }
   | { type: 'input-checked'; answerId: number; requestId: string; result: InputAnswerResult }
   | { type: 'input-closed'; requestId: string; reason: InputCloseReason }
-  | { type: 'outcome'; outcome: RunOutcome };
+  | { type: 'outcome'; outcome: RunOutcome }
+  /** Several of the above, in order, in one IPC message (steps and state go out with the next call). */
+  | { type: 'batch'; messages: RunChildMessage[] };

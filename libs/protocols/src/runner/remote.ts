@@ -8,7 +8,7 @@ import { deserializeResource, Deck, HeaterShaker, LiquidHandler, Machine, PlateR
 import * as kit from '@praxis/protocol';
 import { currentStepSeq, RunCancelledError } from '@praxis/protocol';
 import type { CommandReply, CommandUpdate, MachineAssetSpec, MachineView, RunSpec, WireCall, WireError } from './messages.js';
-import { errorFromWire, fromWire, lookupIn, methodKind, resourceRoots, toWire, type ResourceLookup } from './wire.js';
+import { errorFromWire, fromWire, loadHeadPatch, lookupIn, methodKind, resourceRoots, toWire, type ResourceLookup } from './wire.js';
 
 /** A problem with what the run was given (its deck, its assets), found before the protocol starts. */
 export class RunSetupError extends Error {
@@ -108,8 +108,10 @@ function applyView(machine: Machine, view: MachineView, lookup: ResourceLookup):
     }
     Object.defineProperty(machine, name, { get: () => value, configurable: true, enumerable: false });
   }
-  const load = (machine as { loadHeadState?: (s: Record<string, unknown>) => void }).loadHeadState;
-  if (view.head && typeof load === 'function') load.call(machine, view.head);
+  const lh = machine as { loadHeadState?: (s: Record<string, unknown>) => void; serializeHeadState?: () => Record<string, unknown> };
+  if (typeof lh.loadHeadState !== 'function') return;
+  if (view.head) lh.loadHeadState(view.head);
+  if (view.headPatch && typeof lh.serializeHeadState === 'function') loadHeadPatch(machine, view.headPatch);
 }
 
 /** Wraps a local front end so its hardware calls go to the worker. */

@@ -8,8 +8,9 @@ import { testDeck } from '../../../hardware/src/fixtures.spec-support.js';
 import { bundleDir } from '../sandbox/bundle.js';
 import { ProtocolSandbox } from '../sandbox/host.js';
 import { describeMachine, executeWireCall, WireCallError } from './execute.js';
-import { RunChild, WarmProcess, type RunHandlers } from './host.js';
-import type { CommandReply, InputAnswerResult, RunOutcome, RunSpec, WireCall } from './messages.js';
+import { RunChild, WarmProcess, WarmRunProcesses, type RunHandlers } from './host.js';
+import type { CommandReply, InputAnswerResult, MachineView, RunOutcome, RunSpec, WireCall } from './messages.js';
+import { loadHeadPatch } from './wire.js';
 
 const ASSETS = `
   assets: {
@@ -437,6 +438,35 @@ describe('RunChild', () => {
     }
   });
 
+  it('keeps one warm process: the next is started once the run that took one is over; an unused one is disposed', async () => {
+    const pool = new WarmRunProcesses(256);
+    await pool.refill();
+    const first = await pool.take();
+    expect(first?.usable()).toBe(true);
+    const b = await bench();
+    const child = new RunChild(specFor('transfer.ts', b, { parameters: { volume: 50, wells: 1 } }), handlersFor(b, newRecord()), { memoryMb: 256, warm: first! });
+    await child.start();
+    expect((await child.outcome).status).toBe('completed');
+    // that run's process exits on its own, and a fresh one is started for the next run
+    let next: WarmProcess | undefined;
+    const until = Date.now() + 20000;
+    while (!next && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 50));
+      next = await pool.take();
+    }
+    expect(next?.usable()).toBe(true);
+    expect(next).not.toBe(first);
+    // a run cancelled before it started does not keep the process it was given
+    const cancelled = new RunChild(specFor('transfer.ts', b), handlersFor(b, newRecord()), { memoryMb: 256, warm: next! });
+    cancelled.cancel('changed my mind');
+    await cancelled.start();
+    expect(await cancelled.outcome).toMatchObject({ status: 'cancelled' });
+    const gone = Date.now() + 10000;
+    while (next!.usable() && Date.now() < gone) await new Promise((r) => setTimeout(r, 20));
+    expect(next!.usable()).toBe(false);
+    await pool.close();
+  });
+
   it('stops a protocol that never yields (the hang watchdog) and fails the run naming its step', async () => {
     const b = await bench();
     const rec = newRecord();
@@ -592,12 +622,46 @@ describe('executeWireCall', () => {
     expect(b.commands()).toBe(0);
   });
 
-  it('answers the result with the changed tracker states and the machine view', async () => {
+  it('answers the result with the changed tracker states and what changed in the machine view', async () => {
     const b = await bench();
     const machines = new Map<string, Machine>([['lh', b.lh]]);
+    const headBefore = b.lh.serializeHeadState();
     const reply = await executeWireCall(machines, b.deck, { machine: 'lh', method: 'pickUpTips', args: [[{ $resource: 'tips_B1' }], { useChannels: [2] }], stepSeq: 1 });
     expect(reply.states).toEqual({ tips_B1: { tip: null, pendingTip: null, origin: null } });
-    expect(reply.machine?.getters).toMatchObject({ setupFinished: true, numChannels: 8, grippedResource: null });
-    expect((reply.machine?.head as { channels: Array<{ tip: { origin: string } }> }).channels[2]!.tip.origin).toBe('tips_B1');
+    // still set up, 8 channels, nothing gripped: no getter changed, none is sent
+    expect(reply.machine?.getters).toBeUndefined();
+    // only channel 2 changed: its state exactly as serializeHeadState() writes it, not all 8 + 96
+    const headAfter = b.lh.serializeHeadState() as { channels: unknown[] };
+    expect(reply.machine?.headPatch).toEqual({ channels: { 2: headAfter.channels[2] } });
+    expect((reply.machine?.headPatch?.channels?.[2] as { tip: { origin: string } }).tip.origin).toBe('tips_B1');
+
+    // a copy of the machine as it was before the call, patched, holds the live head state
+    const copy = new LiquidHandler({ name: 'copy', backend: new LiquidHandlerSimulator({ numChannels: 8 }), deck: testDeck().deck });
+    copy.loadHeadState(headBefore);
+    loadHeadPatch(copy, JSON.parse(JSON.stringify(reply.machine!.headPatch)) as NonNullable<MachineView['headPatch']>);
+    expect(copy.serializeHeadState()).toEqual(JSON.parse(JSON.stringify(b.lh.serializeHeadState())));
+
+    // a getter that changes is sent (a gripped plate, by name)
+    const grip = await executeWireCall(machines, b.deck, { machine: 'lh', method: 'pickUpResource', args: [{ $resource: 'source' }], stepSeq: 2 });
+    expect(grip.machine?.getters).toEqual({ grippedResource: { $resource: 'source' } });
+    expect(grip.machine?.headPatch).toBeUndefined();
+  });
+
+  it('fingerprints a channel by every field of its serialized state', () => {
+    // headFingerprint() compares these fields to find the channels a call changed: a new field in
+    // a channel's serialized state must be added there too.
+    const lh = new LiquidHandler({ name: 'lh', backend: new LiquidHandlerSimulator({ numChannels: 8 }), deck: testDeck().deck });
+    const channel = (lh.serializeHeadState() as { channels: Array<Record<string, Record<string, unknown> | unknown>> }).channels[0]!;
+    expect(Object.keys(channel).sort()).toEqual(['maxVolume', 'tip', 'volume']);
+    expect(Object.keys(channel.tip as object).sort()).toEqual(['origin', 'pendingTip', 'tip']);
+    expect(Object.keys(channel.volume as object).sort()).toEqual(['pendingVolume', 'volume']);
+  });
+
+  it('describes a machine with its whole view for the spec', () => {
+    const b = testDeck();
+    const lh = new LiquidHandler({ name: 'lh', backend: new LiquidHandlerSimulator({ numChannels: 8 }), deck: b.deck });
+    const d = describeMachine(lh);
+    expect(d.state?.getters).toMatchObject({ setupFinished: false, numChannels: 8, grippedResource: null });
+    expect((d.state?.head as { channels: unknown[] }).channels).toHaveLength(8);
   });
 });

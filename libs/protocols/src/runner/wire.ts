@@ -9,14 +9,29 @@ export const LIFECYCLE_METHODS: ReadonlySet<string> = new Set(['setup', 'stop'])
 /** Methods that are never hardware calls, whatever they look like. */
 const INTERNAL_METHODS: ReadonlySet<string> = new Set(['constructor', 'command']);
 
+type MethodKind = 'remote' | 'lifecycle' | 'internal' | 'local';
+
+/** methodKind per class (prototype) and property: a proxy asks on every property read. */
+const kindCache = new WeakMap<object, Map<string, MethodKind>>();
+
 /**
  * How a property of a machine front end is handled in a run: `remote` for an async method of its
  * class chain (a hardware call, executed by the worker), `lifecycle` for setup/stop, `internal` for
  * the base class's command wrapper, `local` for everything else (properties, sync methods).
  */
-export function methodKind(machine: object, prop: string | symbol): 'remote' | 'lifecycle' | 'internal' | 'local' {
+export function methodKind(machine: object, prop: string | symbol): MethodKind {
   if (typeof prop !== 'string') return 'local';
-  for (let proto = Object.getPrototypeOf(machine); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+  const proto = Object.getPrototypeOf(machine) as object | null;
+  if (!proto) return 'local';
+  let kinds = kindCache.get(proto);
+  if (!kinds) kindCache.set(proto, (kinds = new Map()));
+  let kind = kinds.get(prop);
+  if (kind === undefined) kinds.set(prop, (kind = findMethodKind(proto, prop)));
+  return kind;
+}
+
+function findMethodKind(first: object, prop: string): MethodKind {
+  for (let proto: object | null = first; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
     const d = Object.getOwnPropertyDescriptor(proto, prop);
     if (!d) continue;
     if (typeof d.value !== 'function') return 'local';
@@ -159,29 +174,194 @@ export function stateChanges(before: Map<string, string>, roots: Resource[]): Re
   return out;
 }
 
+const getterCache = new WeakMap<object, string[]>();
+
 /** Names of the getters of a machine's class chain (`setupFinished`, `grippedResource`, `isOpen`...). */
 export function getterNames(machine: object): string[] {
+  const first = Object.getPrototypeOf(machine) as object | null;
+  if (!first) return [];
+  const cached = getterCache.get(first);
+  if (cached) return cached;
   const names: string[] = [];
-  for (let proto = Object.getPrototypeOf(machine); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+  for (let proto: object | null = first; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
     for (const [k, d] of Object.entries(Object.getOwnPropertyDescriptors(proto))) if (d.get && !names.includes(k)) names.push(k);
   }
+  getterCache.set(first, names);
   return names;
 }
 
-/** A live front end's view: its getters' values and, for a liquid handler, its channels. */
-export function machineView(machine: Machine): MachineView {
+/** The values of a live front end's getters, as wire values (those that cannot cross are left out). */
+function getterValues(machine: Machine): Record<string, WireValue> {
   const getters: Record<string, WireValue> = {};
   for (const name of getterNames(machine)) {
     try {
-      getters[name] = toWire((machine as unknown as Record<string, unknown>)[name], name);
+      const v = (machine as unknown as Record<string, unknown>)[name];
+      // Most getters are flags, counts or a resource: no need for the general conversion.
+      if (v === null || typeof v === 'boolean' || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))) getters[name] = v;
+      else if (v instanceof Resource) getters[name] = { $resource: v.name };
+      else getters[name] = toWire(v, name);
     } catch {
       // Not expressible on the wire: the child keeps its own value.
     }
   }
-  const view: MachineView = { getters };
-  const head = (machine as { serializeHeadState?: () => Record<string, unknown> }).serializeHeadState;
-  if (typeof head === 'function') view.head = head.call(machine);
+  return getters;
+}
+
+type HeadState = Record<string, unknown>;
+
+/** A liquid handler's channels (`serializeHeadState()`), or undefined for other machines. */
+export function headState(machine: Machine): HeadState | undefined {
+  const head = (machine as { serializeHeadState?: () => HeadState }).serializeHeadState;
+  return typeof head === 'function' ? head.call(machine) : undefined;
+}
+
+/** A live front end's view: its getters' values and, for a liquid handler, its channels. */
+export function machineView(machine: Machine): MachineView {
+  const view: MachineView = { getters: getterValues(machine) };
+  const head = headState(machine);
+  if (head) view.head = head;
   return view;
+}
+
+/** Values per channel in a head fingerprint. */
+const FIELDS = 6;
+
+interface ChannelLike {
+  tip: { tip: unknown; pendingTip: unknown; origin: unknown };
+  volume: { volume: number; pendingVolume: number; maxVolume: number };
+}
+
+/** A liquid handler's channel groups, as serializeHeadState() names them. */
+function channelGroups(machine: Machine): Record<string, ChannelLike[]> | undefined {
+  const m = machine as { channels?: unknown; head96?: unknown; serializeHeadState?: unknown };
+  if (typeof m.serializeHeadState !== 'function' || !Array.isArray(m.channels)) return undefined;
+  return { channels: m.channels as ChannelLike[], head96: Array.isArray(m.head96) ? (m.head96 as ChannelLike[]) : [] };
+}
+
+/**
+ * What each channel's state is made of (its tip, where it came from, its volumes), flat, compared
+ * by value: far cheaper than serializing all 8 + 96 channels around every call. These are the
+ * fields of a channel in serializeHeadState() (a test checks that they still are).
+ */
+export function headFingerprint(machine: Machine): unknown[] | undefined {
+  const groups = channelGroups(machine);
+  if (!groups) return undefined;
+  const out = new Array<unknown>((groups.channels!.length + groups.head96!.length) * FIELDS);
+  let k = 0;
+  for (const list of [groups.channels!, groups.head96!]) {
+    for (const c of list) {
+      const tip = c.tip;
+      const volume = c.volume;
+      out[k++] = tip.tip;
+      out[k++] = tip.pendingTip;
+      out[k++] = tip.origin;
+      out[k++] = volume.volume;
+      out[k++] = volume.pendingVolume;
+      out[k++] = volume.maxVolume;
+    }
+  }
+  return out;
+}
+
+
+/** What the child's copy of a machine looks like before a call: compared after it by machineViewChange. */
+export function machineViewBefore(machine: Machine): { getters: Record<string, WireValue>; head: unknown[] | undefined } {
+  return { getters: getterValues(machine), head: headFingerprint(machine) };
+}
+
+/**
+ * What a call changed in a machine's view: the getters whose value changed and, for a liquid
+ * handler, the channels whose fingerprint changed (`{ channels: { 0: state } }`), taken from its
+ * serializeHeadState(): a call changes one or a few of 8 + 96 channels.
+ */
+export function machineViewChange(machine: Machine, before: { getters: Record<string, WireValue>; head: unknown[] | undefined }): MachineView {
+  const view: MachineView = {};
+  for (const [name, value] of Object.entries(getterValues(machine))) {
+    const was = before.getters[name];
+    if (value === was || (value && typeof value === 'object' && JSON.stringify(value) === JSON.stringify(was))) continue;
+    (view.getters ??= {})[name] = value;
+  }
+  const groups = channelGroups(machine);
+  if (!groups || !before.head) return view;
+  const after = headFingerprint(machine)!;
+  const prior = before.head;
+  const changed: Record<string, number[]> = {};
+  let any = false;
+  let k = 0;
+  for (const group of ['channels', 'head96']) {
+    const list = groups[group]!;
+    for (let i = 0; i < list.length; i++, k += FIELDS) {
+      let differs = after.length !== prior.length;
+      for (let f = 0; f < FIELDS && !differs; f++) differs = !Object.is(after[k + f], prior[k + f]);
+      if (differs) (changed[group] ??= []).push(i), (any = true);
+    }
+  }
+  if (any) view.headPatch = channelStates(machine, groups, changed);
+  return view;
+}
+
+/**
+ * serializeHeadState() of some channels only, in its own format: the method is called on a view
+ * of the machine that holds just those channels (it reads `this.channels` and `this.head96`).
+ * Serializing all 8 + 96 channels on every call costs far more than the call itself.
+ */
+function channelStates(machine: Machine, groups: Record<string, ChannelLike[]>, picks: Record<string, number[]>): NonNullable<MachineView['headPatch']> {
+  const serialize = (machine as unknown as { serializeHeadState: () => HeadState }).serializeHeadState;
+  const view = Object.fromEntries(Object.keys(groups).map((g) => [g, (picks[g] ?? []).map((i) => groups[g]![i])]));
+  let some: HeadState | undefined;
+  try {
+    some = serialize.call(view);
+  } catch {
+    some = undefined;
+  }
+  const fits = Object.entries(picks).every(([g, idx]) => Array.isArray(some?.[g]) && (some[g] as unknown[]).length === idx.length);
+  // Should serializeHeadState() ever need more of the machine: the whole head, picked from.
+  const whole = fits ? undefined : serialize.call(machine);
+  const patch: NonNullable<MachineView['headPatch']> = {};
+  for (const [group, idx] of Object.entries(picks)) {
+    patch[group] = Object.fromEntries(idx.map((i, n) => [i, whole ? (whole[group] as unknown[])[i] : (some![group] as unknown[])[n]]));
+  }
+  return patch;
+}
+
+/**
+ * Loads a view's `headPatch` into a liquid handler (the child's copy): loadHeadState() on a view
+ * of the machine holding just the changed channels, or over its whole head state if that fails.
+ */
+export function loadHeadPatch(machine: Machine, patch: NonNullable<MachineView['headPatch']>): void {
+  const lh = machine as unknown as { loadHeadState(s: HeadState): void; serializeHeadState(): HeadState } & Record<string, unknown>;
+  const view: Record<string, unknown[]> = {};
+  const states: Record<string, unknown[]> = {};
+  for (const [group, changes] of Object.entries(patch)) {
+    const list = lh[group];
+    if (!Array.isArray(list)) continue;
+    view[group] = [];
+    states[group] = [];
+    for (const [i, state] of Object.entries(changes)) {
+      if (!list[Number(i)]) continue;
+      view[group].push(list[Number(i)]);
+      states[group].push(state);
+    }
+  }
+  for (const g of ['channels', 'head96']) {
+    view[g] ??= [];
+    states[g] ??= [];
+  }
+  try {
+    lh.loadHeadState.call(view, states);
+  } catch {
+    lh.loadHeadState(patchHead(lh.serializeHeadState(), patch));
+  }
+}
+
+/** Applies a view's `headPatch` to a head state (the child's copy), in place. */
+export function patchHead(head: HeadState, patch: NonNullable<MachineView['headPatch']>): HeadState {
+  for (const [group, changes] of Object.entries(patch)) {
+    const list = head[group];
+    if (!Array.isArray(list)) continue;
+    for (const [i, state] of Object.entries(changes)) list[Number(i)] = state;
+  }
+  return head;
 }
 
 export function errorToWire(err: unknown): WireError {

@@ -3,11 +3,10 @@
 // them are bound to the very modules the sandbox itself runs, so step tracking and `instanceof`
 // checks see one copy.
 import { createHash } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import type { Plugin } from 'esbuild';
 import { bundleDir } from './bundle-dir.js';
 import type { FileError } from './messages.js';
 
@@ -69,6 +68,8 @@ export class BundleError extends Error {
 /** Compiles `file` (relative to `root`). Syntax and import errors become a BundleError with file and line. */
 export async function bundleFile(root: string, file: string): Promise<Bundle> {
   try {
+    // Loaded on first use: a run process only imports bundles, and esbuild's module is ~50 ms of its start.
+    const { build } = await import('esbuild');
     const result = await build({
       entryPoints: [file],
       absWorkingDir: root,
@@ -104,12 +105,16 @@ export async function bundleFile(root: string, file: string): Promise<Bundle> {
 
 let dir: string | undefined;
 
-/** Imports a compiled bundle (one module instance per code hash). */
+/**
+ * Imports a compiled bundle (one module instance per code hash). The file is written synchronously:
+ * a child does nothing else meanwhile, and each async file operation is a hop through libuv's
+ * thread pool, which costs milliseconds on a busy machine (this is on a run's way to its first step).
+ */
 export async function importBundle(bundle: Bundle): Promise<Record<string, unknown>> {
   dir ??= bundleDir();
-  await mkdir(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true });
   const path = join(dir, `${bundle.codeHash}.mjs`);
-  await writeFile(path, bundle.code);
+  writeFileSync(path, bundle.code);
   return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
 }
 
