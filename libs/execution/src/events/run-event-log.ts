@@ -50,6 +50,7 @@ export function toLiveEvent(row: Pick<RunEvent, 'runId' | 'seq' | 'type' | 'at' 
 
 const MAX_BATCH = 500;
 const RETRY_MS = [100, 250, 500, 1000, 2000];
+const LINGER_MS = 5;
 
 /**
  * The worker's writer of one run's events, group-commit style: an event is written as soon as no
@@ -88,6 +89,9 @@ export class RunEventWriter {
     let outageSince: number | null = null;
     try {
       while (this.pending.length) {
+        // A few ms of lingering turns a busy run's hundreds of one-event writes into tens of
+        // batches (database and worker CPU the run itself needs), for a few ms of latency.
+        await new Promise((r) => setTimeout(r, LINGER_MS));
         const batch = this.pending.splice(0, MAX_BATCH);
         try {
           const events = await appendRunEvents(this.db, this.runId, batch);
