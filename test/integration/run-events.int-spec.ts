@@ -81,7 +81,7 @@ describe('the run event log: seqs from runs.lastEventSeq, group-commit writes', 
     expect(await appendRunEvents(queryable(poolA), '0190a4e0-0000-7000-8000-000000000000', drafts('A', 0, 3))).toEqual([]);
   });
 
-  it('RunEventWriter writes an event at once when idle, batches what arrives during a write, and publishes each committed batch', async () => {
+  it('RunEventWriter writes an event within its short linger when idle, batches what arrives meanwhile (500 per write at most), and publishes each committed batch', async () => {
     const runId = await newRun();
     const publisher = new LiveEventPublisher({ client: redis } as unknown as RedisService);
     const writer = new RunEventWriter(queryable(poolA), publisher, runId, 'wc-1');
@@ -92,14 +92,14 @@ describe('the run event log: seqs from runs.lastEventSeq, group-commit writes', 
     await eventually(async () => (mine().length === 1 ? true : undefined), 'the first batch');
     expect(mine()[0]!.events).toEqual([expect.objectContaining({ seq: 1, runId, type: 'run.log', payload: { n: 0 } })]);
 
-    // 600 events at once: the first is written alone, the rest accumulate behind it (500 per write at most).
+    // 600 events at once: gathered during the linger, written 500 at most per write.
     for (let n = 1; n <= 600; n++) writer.emit('run.step', { n });
     await writer.flush();
     const rows = await stored(runId);
     expect(rows.map((r) => r.payload.n)).toEqual(Array.from({ length: 601 }, (_, i) => i));
     await eventually(async () => (mine().reduce((k, m) => k + m.events.length, 0) === 601 ? true : undefined), 'every batch published');
     const batches = mine().map((m) => m.events.length);
-    expect(batches).toEqual([1, 1, 500, 99]);
+    expect(batches).toEqual([1, 500, 100]);
     const events: LiveEvent[] = mine().flatMap((m) => m.events);
     expect(events.map((e) => e.seq)).toEqual(rows.map((r) => r.seq));
     expect(mine().every((m) => m.workcellId === 'wc-1')).toBe(true);
