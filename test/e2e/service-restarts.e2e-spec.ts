@@ -65,7 +65,12 @@ function expectContiguous(cmds: Array<{ seq: number }>): void {
   expect(cmds.map((c) => c.seq).sort((a, b) => a - b)).toEqual(cmds.map((_, i) => i + 1));
 }
 
-describe('faults: Redis restarted during a run', () => {
+describe.each([
+  // No persistence: a restart forgets every key (locks, queues, heartbeats), the worst case.
+  { persistent: false, outcome: 'stops with a clear error (its reservation was lost)' },
+  // Append-only file, as `npm start` runs it: the locks and jobs survive the restart.
+  { persistent: true, outcome: 'goes on to the end (its locks survived the restart)' },
+])('faults: Redis restarted during a run (persistent: $persistent)', ({ persistent, outcome }) => {
   const dir = mkdtempSync(join(tmpdir(), 'praxis-redis-restart-'));
   let redis: Server;
   let client: Redis;
@@ -75,8 +80,7 @@ describe('faults: Redis restarted during a run', () => {
   let stopped: number | null = null;
 
   beforeAll(async () => {
-    // No persistence: a restart forgets every key (locks, queues, heartbeats), the worst case.
-    redis = await services.startRedis({ dir, persistent: false });
+    redis = await services.startRedis({ dir, persistent });
     client = new Redis(redis.url, { maxRetriesPerRequest: 1, retryStrategy: () => 100 });
     client.on('error', () => undefined);
     s = await setUp({ REDIS_URL: redis.url });
@@ -85,7 +89,7 @@ describe('faults: Redis restarted during a run', () => {
   afterAll(async () => {
     await worker?.stop('SIGKILL');
     // Closing the app's queues needs a Redis to say goodbye to.
-    if (stopped !== null) redis = await services.startRedis({ dir, persistent: false, port: stopped });
+    if (stopped !== null) redis = await services.startRedis({ dir, persistent, port: stopped });
     await s?.t.close();
     s?.close();
     client?.disconnect();
@@ -93,8 +97,8 @@ describe('faults: Redis restarted during a run', () => {
     rmSync(dir, { recursive: true, force: true });
   }, 60000);
 
-  it('the run stops with a clear error (its reservation was lost), nothing stays reserved, health is 503 while Redis is down and recovers, and new runs go on', async () => {
-    const run = await s.start({ wells: 48, delayMs: 400 });
+  it(`the run ${outcome}, nothing stays reserved, health is 503 while Redis is down and recovers, and new runs go on`, async () => {
+    const run = await s.start({ wells: 48, delayMs: persistent ? 600 : 400 });
     await eventually(async () => ((await s.commands(run.id)).length >= 8 ? true : undefined), '8 commands');
     const port = redis.port;
     await redis.stop();
@@ -112,19 +116,29 @@ describe('faults: Redis restarted during a run', () => {
     expect(refused.status).toBe(503);
     expect(refused.body.error.code).toBe('SERVICE_UNAVAILABLE');
 
-    redis = await services.startRedis({ dir, persistent: false, port });
+    // Down longer than a job lock (10 s): BullMQ takes the run's job for stalled once Redis is back
+    // and hands it out again. It must not be re-run, nor ended while it is still executing.
+    if (persistent) await new Promise((r) => setTimeout(r, 11000));
+    redis = await services.startRedis({ dir, persistent, port });
     stopped = null;
-    // Redis came back without the run's locks: exclusivity is no longer guaranteed, so the worker
-    // stops the run before its next hardware command instead of going on unprotected.
     const ended = await s.until(run.id, ['failed', 'interrupted', 'completed']);
-    expect(ended.status).toBe('failed');
-    expect(ended.error).toMatchObject({ name: 'ReservationLost', message: expect.stringContaining('reservation was lost') });
+    const cmds = await s.commands(run.id);
+    if (persistent) {
+      // The lease checked on reconnect found its locks: the run was protected throughout.
+      expect(ended.status).toBe('completed');
+      expect(ended.result).toEqual({ done: 48 });
+      expect(cmds).toHaveLength(48 * 4);
+    } else {
+      // Redis came back without the run's locks: exclusivity is no longer guaranteed, so the worker
+      // stops the run before its next hardware command instead of going on unprotected.
+      expect(ended.status).toBe('failed');
+      expect(ended.error).toMatchObject({ name: 'ReservationLost', message: expect.stringContaining('reservation was lost') });
+      expect(cmds.length).toBeGreaterThanOrEqual(8);
+    }
+    // What it did is all recorded, with no hole.
+    expectContiguous(cmds);
     await s.released(run.id);
     for (const a of Object.values(ended.assets as Record<string, { id: string }>)) expect(await client.exists(`praxis:lock:asset:${a.id}`)).toBe(0);
-    // What it did is all recorded, with no hole.
-    const cmds = await s.commands(run.id);
-    expect(cmds.length).toBeGreaterThanOrEqual(8);
-    expectContiguous(cmds);
 
     const up = await eventually(async () => {
       const h = await s.health();

@@ -164,8 +164,11 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
     }
     if (run.status === RunStatus.Scheduled) await this.transitions.tryTransition(runId, RunStatus.Queued, 'scheduler', 'its time came', {}, RunStatus.Scheduled);
     else if (run.status !== RunStatus.Queued) {
-      // Started before by a worker that is gone: never re-run a physical protocol silently.
-      await this.transitions.tryTransition(runId, RunStatus.Interrupted, `worker:${this.workerId}`, `found ${run.status} when its job ran again`, { endedAt: new Date() });
+      // Its job came back although the run started: BullMQ took it for stalled because its lock
+      // lapsed (the worker died, or Redis was away longer than the lock). Never re-run a physical
+      // protocol, and never end it from here either: it may still be executing (here or on another
+      // worker). If its worker is gone, the recovery sweep interrupts it and frees its assets.
+      this.logger.warn({ runId, status: run.status, executingHere: this.active.has(runId) }, 'the job of a started run came back; left to its worker or the recovery sweep');
       return;
     }
     const assetIds = Object.values(run.assets).map((a) => a.id);
