@@ -14,7 +14,7 @@ import { createTestApp, type TestApp } from '../support/app.js';
 import { Role } from '../support/hardware.js';
 import { freePort } from '../support/net.js';
 import { decodeToken, otherKey, sign } from '../support/tokens.js';
-import { eventually, startWorker, type WorkerProcess } from '../support/worker.js';
+import { eventually, runPolling, startWorker, type WorkerProcess } from '../support/worker.js';
 
 type Auth = { Authorization: string };
 interface Ev {
@@ -145,12 +145,7 @@ describe('live events: Socket.IO /events and GET /runs/{id}/events, two API inst
     if (res.status !== 201) throw new Error(`start ${name}: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body as { id: string };
   };
-  const get = async (id: string) => (await t.http.get(`/api/v1/runs/${id}`).set(viewer).expect(200)).body;
-  const until = (id: string, statuses: string[], timeoutMs = 60000) =>
-    eventually(async () => {
-      const r = await get(id);
-      return statuses.includes(r.status) ? r : undefined;
-    }, `run ${id} to be ${statuses.join('/')}`, timeoutMs);
+  const { get, until } = runPolling(() => t.http, () => viewer, 60000);
   const restLog = async (id: string): Promise<Ev[]> => {
     const items: Ev[] = [];
     for (let after = 0; ; ) {

@@ -6,7 +6,7 @@ import { DemoSeedService } from '@praxis/discovery';
 import { ProtocolSourcesService } from '@praxis/protocols';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { Role } from '../support/hardware.js';
-import { eventually, startWorker, type WorkerProcess } from '../support/worker.js';
+import { eventually, runPolling, startWorker, type WorkerProcess } from '../support/worker.js';
 
 type Auth = { Authorization: string };
 
@@ -100,12 +100,7 @@ describe('execution: runs on the worker, for real', () => {
     if (res.status !== 201) throw new Error(`start ${name}: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body as { id: string; status: string };
   };
-  const get = async (id: string) => (await t.http.get(`/api/v1/runs/${id}`).set(viewer).expect(200)).body;
-  const until = (id: string, statuses: string[], timeoutMs = 30000) =>
-    eventually(async () => {
-      const r = await get(id);
-      return statuses.includes(r.status) ? r : undefined;
-    }, `run ${id} to be ${statuses.join('/')}`, timeoutMs);
+  const { get, until } = runPolling(() => t.http, () => viewer);
   const commands = async (id: string) => (await t.http.get(`/api/v1/runs/${id}/commands?limit=1000`).set(viewer).expect(200)).body.items as Array<{ seq: number; machine: string; command: string; stepSeq: number; startedAt: string; at: string; error: unknown }>;
   const deckVolume = async (well: string) => {
     const rows = await t.db.query(`SELECT state FROM decks WHERE name = 'starlet_deck'`);

@@ -13,7 +13,7 @@ import { configureApp } from '../../apps/api/src/configure-app.js';
 import { createTestApp, LogCapture, type TestApp } from '../support/app.js';
 import { Role } from '../support/hardware.js';
 import { freePort } from '../support/net.js';
-import { eventually, startWorker, type WorkerProcess } from '../support/worker.js';
+import { eventually, runPolling, startWorker, type WorkerProcess } from '../support/worker.js';
 
 type Auth = { Authorization: string };
 
@@ -132,11 +132,7 @@ describe('notifications: email on run events through a real SMTP server', () => 
     if (res.status !== 201) throw new Error(`start ${name}: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body as { id: string; status: string };
   };
-  const until = (id: string, statuses: string[]) =>
-    eventually(async () => {
-      const r = (await t.http.get(`/api/v1/runs/${id}`).set(viewer).expect(200)).body;
-      return statuses.includes(r.status) ? r : undefined;
-    }, `run ${id} to be ${statuses.join('/')}`, 30000);
+  const { until } = runPolling(() => t.http, () => viewer);
   const deliveries = async (query: string) => (await t.http.get(`/api/v1/notifications/deliveries?${query}`).set(viewer).expect(200)).body;
   const rule = async (body: Record<string, unknown>) => (await t.http.post('/api/v1/notifications/rules').set(operator).send(body).expect(201)).body as { id: string };
 

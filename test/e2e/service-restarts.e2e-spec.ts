@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { Role } from '../support/hardware.js';
 import { RESUMABLE } from '../support/protocols.js';
-import { eventually, startWorker, type WorkerProcess } from '../support/worker.js';
+import { eventually, runPolling, startWorker, type WorkerProcess } from '../support/worker.js';
 
 type Auth = { Authorization: string };
 interface Server {
@@ -39,12 +39,7 @@ async function setUp(env: Record<string, string>) {
   const { report } = await t.app.get(ProtocolSourcesService).ensureFolderSource('restarts', folder);
   const protocolId = report.added.find((d) => d.name === 'resumable')!.id;
 
-  const get = async (id: string) => (await t.http.get(`/api/v1/runs/${id}`).set(viewer).expect(200)).body;
-  const until = (id: string, statuses: string[], timeoutMs = 60000) =>
-    eventually(async () => {
-      const r = await get(id);
-      return statuses.includes(r.status) ? r : undefined;
-    }, `run ${id} to be ${statuses.join('/')}`, timeoutMs);
+  const { get, until } = runPolling(() => t.http, () => viewer, 60000);
   const commands = async (id: string) => (await t.http.get(`/api/v1/runs/${id}/commands?limit=1000`).set(viewer).expect(200)).body.items as Array<{ seq: number; command: string }>;
   const health = async () => {
     const res = await t.http.get('/api/v1/health');

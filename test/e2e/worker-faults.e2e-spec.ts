@@ -8,7 +8,7 @@ import { ProtocolSourcesService } from '@praxis/protocols';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { Role } from '../support/hardware.js';
 import { RESUMABLE } from '../support/protocols.js';
-import { eventually, startWorker, type WorkerProcess } from '../support/worker.js';
+import { eventually, runPolling, startWorker, type WorkerProcess } from '../support/worker.js';
 
 type Auth = { Authorization: string };
 
@@ -40,12 +40,7 @@ describe('faults: a worker killed mid-run', () => {
   const ids: Record<string, string> = {};
   const workers: WorkerProcess[] = [];
 
-  const get = async (id: string) => (await t.http.get(`/api/v1/runs/${id}`).set(viewer).expect(200)).body;
-  const until = (id: string, statuses: string[], timeoutMs = 30000) =>
-    eventually(async () => {
-      const r = await get(id);
-      return statuses.includes(r.status) ? r : undefined;
-    }, `run ${id} to be ${statuses.join('/')}`, timeoutMs);
+  const { get, until } = runPolling(() => t.http, () => viewer);
   const commands = async (id: string) => (await t.http.get(`/api/v1/runs/${id}/commands?limit=1000`).set(viewer).expect(200)).body.items as unknown[];
   const deckState = async () => (await t.db.query(`SELECT state FROM decks WHERE name = 'starlet_deck'`))[0].state as Record<string, unknown>;
 

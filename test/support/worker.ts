@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { TestApp } from './app.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,4 +60,18 @@ export async function eventually<T>(check: () => Promise<T | undefined>, what: s
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/**
+ * A run's GET, and a poll until its status is one of `statuses` (answering the run). `http` and
+ * `auth` are read at each call: test files set them in beforeAll.
+ */
+export function runPolling(http: () => TestApp['http'], auth: () => Record<string, string>, defaultTimeoutMs = 30000) {
+  const get = async (id: string) => (await http().get(`/api/v1/runs/${id}`).set(auth()).expect(200)).body;
+  const until = (id: string, statuses: string[], timeoutMs = defaultTimeoutMs) =>
+    eventually(async () => {
+      const r = await get(id);
+      return statuses.includes(r.status) ? r : undefined;
+    }, `run ${id} to be ${statuses.join('/')}`, timeoutMs);
+  return { get, until };
 }

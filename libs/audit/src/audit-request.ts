@@ -1,7 +1,6 @@
-import { HttpException } from '@nestjs/common';
 import type { AuthPrincipal } from '@praxis/auth';
 import { highestRole } from '@praxis/auth';
-import { AppException, ErrorCode, requestIdFor } from '@praxis/common';
+import { errorAnswer, requestIdFor } from '@praxis/common';
 import type { Request, Response } from 'express';
 import { summarizeBody } from './audit-summary.js';
 import type { AuditEntry } from './audit-entry.entity.js';
@@ -31,28 +30,10 @@ export function isAudited(req: Request): boolean {
   return (req as AuditedRequest)[AUDITED] === true;
 }
 
-const CODE_BY_STATUS: Record<number, ErrorCode> = {
-  400: ErrorCode.BAD_REQUEST,
-  401: ErrorCode.UNAUTHENTICATED,
-  403: ErrorCode.FORBIDDEN,
-  404: ErrorCode.NOT_FOUND,
-  405: ErrorCode.METHOD_NOT_ALLOWED,
-  409: ErrorCode.CONFLICT,
-  413: ErrorCode.PAYLOAD_TOO_LARGE,
-  415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-  429: ErrorCode.TOO_MANY_REQUESTS,
-  503: ErrorCode.SERVICE_UNAVAILABLE,
-};
-
-export function codeForStatus(status: number): string {
-  return CODE_BY_STATUS[status] ?? (status >= 500 ? ErrorCode.INTERNAL_ERROR : ErrorCode.BAD_REQUEST);
-}
-
-/** The status and error code the exception filter will answer for `err` (the same mapping). */
+/** The status and error code the exception filter answers for `err` (its own mapping). */
 export function errorOutcome(err: unknown): { status: number; errorCode: string } {
-  if (err instanceof AppException) return { status: err.status, errorCode: err.code };
-  if (err instanceof HttpException) return { status: err.getStatus(), errorCode: codeForStatus(err.getStatus()) };
-  return { status: 500, errorCode: ErrorCode.INTERNAL_ERROR };
+  const { status, code } = errorAnswer(err);
+  return { status, errorCode: code };
 }
 
 /** `runs` + the id for `/api/v1/runs/:id/actions`; `protocols/sources` + the created id for `POST /api/v1/protocols/sources`. */

@@ -1,6 +1,7 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { codeForStatus, entryFor, isAudited, isAuditable, markArrived } from './audit-request.js';
+import { codeForStatus } from '@praxis/common';
+import { entryFor, isAudited, isAuditable, markArrived } from './audit-request.js';
 import { AuditService } from './audit.service.js';
 
 /**

@@ -26,6 +26,11 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   503: ErrorCode.SERVICE_UNAVAILABLE,
 };
 
+/** The envelope's error code for an HTTP status (the filter's answer, and the audit log's record of it). */
+export function codeForStatus(status: number): ErrorCode {
+  return CODE_BY_STATUS[status] ?? (status >= 500 ? ErrorCode.INTERNAL_ERROR : ErrorCode.BAD_REQUEST);
+}
+
 /** body-parser errors carry `type` and `status`; they are the client's fault, never a 500. */
 function fromBodyParser(err: { type?: string; status?: number; message?: string }): Normalized | undefined {
   switch (err.type) {
@@ -67,7 +72,7 @@ function normalize(exception: unknown): Normalized {
     if (status === 404 && /^Cannot (GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)/.test(message)) {
       message = `No route ${message.replace(/^Cannot /, '')}`;
     }
-    return { status, code: CODE_BY_STATUS[status] ?? (status >= 500 ? ErrorCode.INTERNAL_ERROR : ErrorCode.BAD_REQUEST), message, details };
+    return { status, code: codeForStatus(status), message, details };
   }
   if (typeof exception === 'object' && exception !== null) {
     const parsed = fromBodyParser(exception as { type?: string });
@@ -78,6 +83,12 @@ function normalize(exception: unknown): Normalized {
     return { status: HttpStatus.SERVICE_UNAVAILABLE, code: ErrorCode.SERVICE_UNAVAILABLE, message: 'A service Praxis depends on (database or Redis) is unavailable; try again shortly', headers: { 'Retry-After': '5' } };
   }
   return { status: HttpStatus.INTERNAL_SERVER_ERROR, code: ErrorCode.INTERNAL_ERROR, message: 'Internal server error' };
+}
+
+/** The status and error code an exception is answered with (for those that record it, like the audit log). */
+export function errorAnswer(exception: unknown): { status: number; code: string } {
+  const { status, code } = normalize(exception);
+  return { status, code };
 }
 
 /**
