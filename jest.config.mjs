@@ -23,6 +23,7 @@ const shared = {
     '^@praxis/database/schema$': '<rootDir>/libs/database/src/schema.ts',
     '^@praxis/database/migrate$': '<rootDir>/libs/database/src/migrate.ts',
     '^@praxis/(common|config|database|redis|auth|hardware|assets|machines|decks|discovery|protocol|protocols|execution|notifications|audit)$': '<rootDir>/libs/$1/src/index.ts',
+    '^@praxis/client$': '<rootDir>/packages/client/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   rootDir: '.',

@@ -56,7 +56,7 @@ describe('openapi.json', () => {
     // Every operation has a unique, verb-like id (what a generated client calls).
     const ids = Object.values(doc.paths).flatMap((ops) => Object.values(ops as Record<string, { operationId: string }>).map((o) => o.operationId));
     expect(new Set(ids).size).toBe(ids.length);
-    for (const id of ids) expect(id).toMatch(/^(get|list|create|update|delete|login|set|sync|render|simulate|start|control|answer|release|pause|resume)[A-Z]?/);
+    for (const id of ids) expect(id).toMatch(/^(get|list|create|update|delete|login|set|sync|render|simulate|start|control|answer|release|pause|resume|cancel|restart|reconcile)[A-Z]?/);
     expect(doc.paths['/api/v1/auth/login'].post.operationId).toBe('login');
     expect(doc.paths['/api/v1/users'].get.operationId).toBe('listUsers');
     expect(doc.paths['/api/v1/users/{id}'].patch.operationId).toBe('updateUser');

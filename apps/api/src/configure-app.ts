@@ -2,7 +2,7 @@ import { RequestMethod, ValidationPipe } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { AllExceptionsFilter, validationExceptionFactory } from '@praxis/common';
+import { AllExceptionsFilter, ErrorEnvelope, validationExceptionFactory } from '@praxis/common';
 import type { AppConfig } from '@praxis/config';
 import { Logger } from 'nestjs-pino';
 import qs from 'qs';
@@ -55,9 +55,23 @@ export function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .build();
-  return SwaggerModule.createDocument(app, doc, {
+  const document = SwaggerModule.createDocument(app, doc, {
     operationIdFactory: (_controllerKey: string, methodKey: string) => methodKey,
+    extraModels: [ErrorEnvelope],
   });
+  // Every operation can fail with the one envelope: say so once here (as the `default` response)
+  // rather than on every handler, so generated clients type their errors.
+  const errorResponse = {
+    description: 'Error: the one envelope (`error.code` names what went wrong, `error.details` the fields)',
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelope' } } },
+  };
+  for (const path of Object.values(document.paths)) {
+    for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
+      const op = path[method];
+      if (op && !op.responses.default) op.responses.default = errorResponse;
+    }
+  }
+  return document;
 }
 
 /** Socket.IO (the `/events` namespace) on the API's HTTP server, with the same CORS origins as REST. */

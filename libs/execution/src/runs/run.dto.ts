@@ -89,6 +89,23 @@ export class RunActionDto {
   reason?: string;
 }
 
+/** Body of pause, resume and cancel: why, for the transition log (optional). */
+export class RunControlDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  reason?: string;
+}
+
+/** Body of restart (optional). */
+export class RestartRunDto extends RunControlDto {
+  /** The last step of the old run to count as done (a completed top-level step's seq; default: the last one). */
+  @OptionalNotNull()
+  @IsInt()
+  @Min(1)
+  fromStep?: number;
+}
+
 export class RunAssetDto {
   @ApiProperty({ enum: ['machine', 'resource'] })
   kind!: 'machine' | 'resource';

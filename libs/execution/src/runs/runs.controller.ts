@@ -1,9 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiExtraModels, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiExtraModels, ApiTags } from '@nestjs/swagger';
 import { Role, Roles } from '@praxis/auth';
 import { UuidPipe } from '@praxis/common';
 import type { Request } from 'express';
-import { CreateRunDto, ListRunsQueryDto, RunActionDto, RunAssetDto, RunDto, RunPageDto, RunTransitionDto } from './run.dto.js';
+import { CreateRunDto, ListRunsQueryDto, RestartRunDto, RunActionDto, RunAssetDto, RunControlDto, RunDto, RunPageDto, RunTransitionDto } from './run.dto.js';
 import { RunsService } from './runs.service.js';
 
 /** `user:<name>` of the request's token, for the transition log. */
@@ -58,5 +58,47 @@ export class RunsController {
   @Roles(Role.Operator)
   async controlRun(@Param('id', UuidPipe) id: string, @Body() dto: RunActionDto, @Req() req: Request): Promise<RunDto> {
     return RunDto.from(await this.runs.act(id, dto, actorOf(req)));
+  }
+
+  // One route per action as well, so clients (and the generated SDK) call verbs: pauseRun,
+  // resumeRun, cancelRun, restartRun. They do exactly what controlRun does with that action.
+
+  /** Pause a running run at its next command (operator); 409 naming the status when it cannot pause now. */
+  @Post(':id/pause')
+  @HttpCode(202)
+  @Roles(Role.Operator)
+  @ApiBody({ type: RunControlDto, required: false })
+  async pauseRun(@Param('id', UuidPipe) id: string, @Body() dto: RunControlDto, @Req() req: Request): Promise<RunDto> {
+    return RunDto.from(await this.runs.act(id, { action: 'pause', ...(dto?.reason ? { reason: dto.reason } : {}) }, actorOf(req)));
+  }
+
+  /** Resume a paused run (operator). */
+  @Post(':id/resume')
+  @HttpCode(202)
+  @Roles(Role.Operator)
+  @ApiBody({ type: RunControlDto, required: false })
+  async resumeRun(@Param('id', UuidPipe) id: string, @Body() dto: RunControlDto, @Req() req: Request): Promise<RunDto> {
+    return RunDto.from(await this.runs.act(id, { action: 'resume', ...(dto?.reason ? { reason: dto.reason } : {}) }, actorOf(req)));
+  }
+
+  /** Cancel a run that has not ended (operator): a queued one at once, a running one before its next command. */
+  @Post(':id/cancel')
+  @HttpCode(202)
+  @Roles(Role.Operator)
+  @ApiBody({ type: RunControlDto, required: false })
+  async cancelRun(@Param('id', UuidPipe) id: string, @Body() dto: RunControlDto, @Req() req: Request): Promise<RunDto> {
+    return RunDto.from(await this.runs.act(id, { action: 'cancel', ...(dto?.reason ? { reason: dto.reason } : {}) }, actorOf(req)));
+  }
+
+  /**
+   * Restart an interrupted, failed or cancelled run (operator): answers the NEW run, which carries
+   * the old one's state over and starts after `fromStep`.
+   */
+  @Post(':id/restart')
+  @HttpCode(202)
+  @Roles(Role.Operator)
+  @ApiBody({ type: RestartRunDto, required: false })
+  async restartRun(@Param('id', UuidPipe) id: string, @Body() dto: RestartRunDto, @Req() req: Request): Promise<RunDto> {
+    return RunDto.from(await this.runs.act(id, { action: 'restart', ...(dto ?? {}) }, actorOf(req)));
   }
 }
