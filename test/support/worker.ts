@@ -8,6 +8,8 @@ import type { Redis } from 'ioredis';
 export interface WorkerProcess {
   proc: ChildProcess;
   output: () => string;
+  /** Every complete line the worker wrote to stdout (its JSON log), oldest first. */
+  stdoutLines: () => string[];
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: string | null }>;
 }
 
@@ -26,7 +28,15 @@ export async function startWorker(databaseUrl: string, redisUrl: string, redis: 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  proc.stdout!.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20000)));
+  const lines: string[] = [];
+  let partial = '';
+  proc.stdout!.on('data', (d: Buffer) => {
+    output = (output + d.toString()).slice(-20000);
+    const parts = (partial + d.toString()).split('\n');
+    partial = parts.pop()!;
+    lines.push(...parts.filter((l) => l.trim()));
+    if (lines.length > 50000) lines.splice(0, lines.length - 50000);
+  });
   proc.stderr!.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20000)));
   const exited = new Promise<{ code: number | null; signal: string | null }>((res) => proc.on('exit', (code, signal) => res({ code, signal })));
   const until = Date.now() + 30000;
@@ -39,6 +49,7 @@ export async function startWorker(databaseUrl: string, redisUrl: string, redis: 
   return {
     proc,
     output: () => output,
+    stdoutLines: () => [...lines],
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
       return exited;

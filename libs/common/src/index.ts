@@ -6,6 +6,7 @@ export * from './http/request-id.js';
 export * from './http/error-envelope.js';
 export * from './http/all-exceptions.filter.js';
 export * from './logging/logger.js';
+export * from './logging/log-context.js';
 export * from './dto/list-query.dto.js';
 export * from './http/uuid.pipe.js';
 export * from './process/lifecycle.js';

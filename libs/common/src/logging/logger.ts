@@ -3,6 +3,7 @@ import type { Params } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { Options } from 'pino-http';
 import { requestIdFor } from '../http/request-id.js';
+import { logContext } from './log-context.js';
 
 export interface LoggerOptions {
   level: string;
@@ -24,6 +25,8 @@ const REDACT = [
 /** Nest's boot chatter (one line per module and route): kept at debug, not info. */
 const BOOT_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory']);
 
+const RUN_PATH = /^\/api\/v1\/runs\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:[/?]|$)/i;
+
 /** pino / pino-http settings shared by the api and the worker: JSON lines, request id = trace id. */
 export function pinoParams(opts: LoggerOptions): Params {
   const options: Options = {
@@ -39,8 +42,16 @@ export function pinoParams(opts: LoggerOptions): Params {
       },
     },
     level: opts.level,
+    // runId / traceId / stepSeq of the run being worked on (withLogContext), on every line.
+    mixin: () => ({ ...logContext() }),
     redact: { paths: REDACT, censor: '[redacted]' },
     genReqId: (req: IncomingMessage, res: ServerResponse) => requestIdFor(req, res),
+    // Every line of a request carries its id as `traceId` (also sent back as X-Request-Id and kept
+    // by a run it creates), and the run's id when the request is about one.
+    customProps: (req: IncomingMessage) => {
+      const runId = RUN_PATH.exec(req.url ?? '')?.[1];
+      return { traceId: (req as IncomingMessage & { id?: string }).id, ...(runId ? { runId } : {}) };
+    },
     customLogLevel: (_req, res, err) => {
       if (err || res.statusCode >= 500) return 'error';
       if (res.statusCode >= 400) return 'warn';

@@ -167,6 +167,8 @@ export class RunDto {
   scheduleId!: string | null;
   /** The worker executing it, or that last did (`host:pid`). */
   workerId!: string | null;
+  /** The request id (X-Request-Id) of the call that created the run; its log lines carry it as `traceId`. */
+  traceId!: string | null;
   /** The run's data outputs in short (single-run reads only; see `/runs/{id}/outputs`). */
   @ApiPropertyOptional({ type: RunOutputsSummaryDto })
   outputs?: RunOutputsSummaryDto;
@@ -195,6 +197,7 @@ export class RunDto {
       createdBy: r.createdBy,
       scheduleId: r.scheduleId ?? null,
       workerId: r.workerId,
+      traceId: r.traceId ?? null,
       ...(outputs ? { outputs } : {}),
       properties: r.properties,
       createdAt: r.createdAt,

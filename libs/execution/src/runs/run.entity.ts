@@ -88,6 +88,13 @@ export class Run extends PraxisBaseEntity {
   @Column({ type: 'varchar', length: 200, nullable: true })
   workerId!: string | null;
 
+  /**
+   * The request id (X-Request-Id) of the call that created the run: its worker logs carry it, so
+   * one id finds the API's lines and the worker's for the run.
+   */
+  @Column({ type: 'varchar', length: 128, nullable: true })
+  traceId!: string | null;
+
   /** The seq of the run's last stored event (run_events); incremented in the transaction that inserts events. */
   @Column({ type: 'int', default: 0 })
   lastEventSeq!: number;

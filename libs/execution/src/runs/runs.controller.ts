@@ -6,6 +6,12 @@ import type { Request } from 'express';
 import { CreateRunDto, ListRunsQueryDto, RestartRunDto, RunActionDto, RunAssetDto, RunControlDto, RunDto, RunPageDto, RunTransitionDto } from './run.dto.js';
 import { RunsService } from './runs.service.js';
 
+/** The request's id (X-Request-Id, set by the logger's genReqId): the trace id a new run keeps. */
+export function traceIdOf(req: Request): string | undefined {
+  const id = (req as Request & { id?: unknown }).id;
+  return typeof id === 'string' ? id : undefined;
+}
+
 /** `user:<name>` of the request's token, for the transition log. */
 export function actorOf(req: Request): string {
   const u = req.user as { username?: string; sub?: string } | undefined;
@@ -28,7 +34,8 @@ export class RunsController {
   @Post()
   @Roles(Role.Operator)
   async startRun(@Body() dto: CreateRunDto, @Req() req: Request): Promise<RunDto> {
-    return RunDto.from(await this.runs.create(dto, actorOf(req)));
+    const traceId = traceIdOf(req);
+    return RunDto.from(await this.runs.create(dto, actorOf(req), traceId ? { traceId } : {}));
   }
 
   /** List runs (filters: status, protocol, workcell, created range). */
@@ -57,7 +64,7 @@ export class RunsController {
   @HttpCode(202)
   @Roles(Role.Operator)
   async controlRun(@Param('id', UuidPipe) id: string, @Body() dto: RunActionDto, @Req() req: Request): Promise<RunDto> {
-    return RunDto.from(await this.runs.act(id, dto, actorOf(req)));
+    return RunDto.from(await this.runs.act(id, dto, actorOf(req), traceIdOf(req)));
   }
 
   // One route per action as well, so clients (and the generated SDK) call verbs: pauseRun,
@@ -99,6 +106,6 @@ export class RunsController {
   @Roles(Role.Operator)
   @ApiBody({ type: RestartRunDto, required: false })
   async restartRun(@Param('id', UuidPipe) id: string, @Body() dto: RestartRunDto, @Req() req: Request): Promise<RunDto> {
-    return RunDto.from(await this.runs.act(id, { action: 'restart', ...(dto ?? {}) }, actorOf(req)));
+    return RunDto.from(await this.runs.act(id, { action: 'restart', ...(dto ?? {}) }, actorOf(req), traceIdOf(req)));
   }
 }

@@ -137,7 +137,7 @@ export class RunsService {
    * definition's schema, assets the ones given or matched by category and model in the workcell
    * (see `check`). `origin` marks a run a schedule created (its id, and properties such as the fire).
    */
-  async create(dto: CreateRunDto, actor: string, origin: { scheduleId?: string; properties?: Record<string, unknown> } = {}): Promise<Run> {
+  async create(dto: CreateRunDto, actor: string, origin: { scheduleId?: string; properties?: Record<string, unknown>; traceId?: string } = {}): Promise<Run> {
     const { definition: def, workcellId, parameters, assets, deckLayoutId } = await this.check(dto);
 
     const now = new Date();
@@ -162,6 +162,7 @@ export class RunsService {
       createdBy: actor,
       workerId: null,
       scheduleId: origin.scheduleId ?? null,
+      traceId: origin.traceId ?? null,
       properties: origin.properties ?? {},
     });
     const created = await this.db.transaction(async (em) => {
@@ -183,9 +184,9 @@ export class RunsService {
    * canceling and the worker executing them applies the action (pause before the next hardware
    * command, cancel within one).
    */
-  async act(id: string, dto: RunActionDto, actor: string): Promise<Run> {
+  async act(id: string, dto: RunActionDto, actor: string, traceId?: string): Promise<Run> {
     const run = await this.get(id);
-    if (dto.action === 'restart') return this.restart(run, dto.fromStep, actor);
+    if (dto.action === 'restart') return this.restart(run, dto.fromStep, actor, traceId);
     if (dto.fromStep !== undefined) throw AppException.validation([{ field: 'fromStep', message: 'fromStep: only for action restart' }]);
     const to = actionTarget(id, dto.action, run.status);
     const extra: Partial<Run> = to === RunStatus.Cancelled ? { endedAt: new Date() } : {};
@@ -204,7 +205,7 @@ export class RunsService {
    * there, e.g. `wellsDone`), on the deck as the worker last saved it. Nothing is re-run silently:
    * an operator asks for it. `fromStep` (default: the last completed top-level step) is recorded.
    */
-  private async restart(run: Run, fromStep: number | undefined, actor: string): Promise<Run> {
+  private async restart(run: Run, fromStep: number | undefined, actor: string, traceId?: string): Promise<Run> {
     if (![RunStatus.Interrupted, RunStatus.Failed, RunStatus.Cancelled].includes(run.status)) {
       throw new AppException(ErrorCode.CONFLICT, `Run ${run.id} is ${run.status}: only an interrupted, failed or cancelled run can be restarted`, { status: run.status, action: 'restart' });
     }
@@ -230,6 +231,7 @@ export class RunsService {
       result: null,
       workerId: null,
       lastEventSeq: 0,
+      traceId: traceId ?? null,
       createdBy: actor,
       createdAt: undefined,
       updatedAt: undefined,

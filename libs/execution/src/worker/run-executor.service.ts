@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { withLogContext } from '@praxis/common';
 import { AppConfig } from '@praxis/config';
 import type { Machine, Resource } from '@praxis/hardware';
 import { ProtocolDefinitionsService, RunChild, WarmRunProcesses, describeMachine, executeWireCall, failedCallUpdate, type RunOutcome, type RunSpec, type WireCall } from '@praxis/protocols';
@@ -162,6 +163,13 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
       if (run) await this.redis.client.srem(this.lineKey(run.workcellId), runId).catch(() => undefined);
       return;
     }
+    // Every line logged for this run, in any service it reaches, carries its id and trace id.
+    return withLogContext({ runId, ...(run.traceId ? { traceId: run.traceId } : {}) }, () => this.claim(job, run, token));
+  }
+
+  /** Takes the run's assets (or waits in line for them), executes it, and frees them. */
+  private async claim(job: Job<RunJobData>, run: Run, token?: string): Promise<void> {
+    const runId = run.id;
     if (run.status === RunStatus.Scheduled) await this.transitions.tryTransition(runId, RunStatus.Queued, 'scheduler', 'its time came', {}, RunStatus.Scheduled);
     else if (run.status !== RunStatus.Queued) {
       // Its job came back although the run started: BullMQ took it for stalled because its lock
@@ -295,12 +303,14 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
       if (active.cancelled !== null) child.cancel(active.cancelled, CANCEL_GRACE_MS);
       const started = await this.transitions.tryTransition(runId, RunStatus.Running, actor, null, { startedAt: new Date() }, RunStatus.Preparing);
       if (!started) child.cancel('cancelled before it started', 0);
+      else this.logger.log({ protocol: run.protocolName, workcellId: run.workcellId, workerId: this.workerId }, 'run started');
       await child.start().catch(() => undefined);
       const outcome = await child.outcome;
       if (outcome.status !== 'completed') await this.recover(active);
       for (const off of unsubscribe) off();
       await recorder.flush();
       await this.finish(active, outcome, snapshot, heads);
+      this.logger.log({ protocol: run.protocolName, outcome: outcome.status }, 'run ended');
     } catch (err) {
       await recorder.flush().catch(() => undefined);
       const message = (err as Error).message ?? String(err);
@@ -388,8 +398,19 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
         }
       },
       log: (e: LogEntry) => {
-        this.logger.log({ runId, stepSeq: e.stepSeq, data: e.data }, `[${e.level}] ${e.message}`);
+        // At the protocol's own level, with the run's ids set here: these callbacks are reached
+        // from the child's messages, not from inside the run's log context.
+        const fields = { runId, ...(a.run.traceId ? { traceId: a.run.traceId } : {}), stepSeq: e.stepSeq, source: 'protocol', ...(e.data !== undefined ? { data: e.data } : {}) };
+        if (e.level === 'error') this.logger.error(fields, e.message);
+        else if (e.level === 'warn') this.logger.warn(fields, e.message);
+        else if (e.level === 'debug') this.logger.debug(fields, e.message);
+        else this.logger.log(fields, e.message);
         a.recorder.log(e);
+      },
+      processOutput: (stream: 'stdout' | 'stderr', line: string) => {
+        const fields = { runId, ...(a.run.traceId ? { traceId: a.run.traceId } : {}), stepSeq: a.child?.currentStep ?? null, source: 'protocol-process', stream };
+        if (stream === 'stderr') this.logger.warn(fields, line);
+        else this.logger.log(fields, line);
       },
       output: (o: OutputRecord) => a.recorder.output(o),
       stateChanged: (key: string, value: unknown) => {

@@ -3,10 +3,11 @@
 // proxies whose hardware calls go to the worker over IPC), runs the protocol with the kit's
 // executeProtocol, forwards steps, logs, outputs, state and prompts, reports the outcome and exits.
 // The worker (host.ts) gives it a clean environment and a heap limit, and kills it when it must.
+import { format } from 'node:util';
 import * as hardware from '@praxis/hardware';
 import { setTipTracking, setVolumeTracking } from '@praxis/hardware';
 import * as kit from '@praxis/protocol';
-import { executeProtocol, failedStep, InputTimeoutError, isProtocolDefinition, RunCancelledError, type InputValidation, type JsonValue, type ProtocolDefinition, type RunHooks } from '@praxis/protocol';
+import { currentStepSeq, executeProtocol, failedStep, InputTimeoutError, isProtocolDefinition, RunCancelledError, type InputValidation, type JsonValue, type LogLevel, type ProtocolDefinition, type RunHooks } from '@praxis/protocol';
 import * as zod from 'zod';
 import { errorLocation, hashCode, importBundle, removeBundles, shareModules } from '../sandbox/bundle.js';
 import { WARM_UP_ARG, type CommandReply, type CommandUpdate, type RunChildMessage, type InputAnswerResult, type RunOutcome, type RunSpec, type RunParentMessage, type WireCall, type WireError } from './messages.js';
@@ -143,6 +144,18 @@ async function load(spec: RunSpec): Promise<ProtocolDefinition> {
   return def;
 }
 
+/**
+ * A protocol's console output joins its log: as `log` entries of the step it was written in, it
+ * lands in the run's events and in the worker's JSON log with the run's id, instead of raw text.
+ */
+function captureConsole(): void {
+  const to = (level: LogLevel) => (...args: unknown[]) => hooks.log!({ level, message: format(...args), stepSeq: currentStepSeq(), at: Date.now() });
+  console.log = console.info = to('info');
+  console.debug = to('debug');
+  console.warn = to('warn');
+  console.error = console.trace = to('error');
+}
+
 async function run(spec: RunSpec): Promise<RunOutcome> {
   const state: Record<string, JsonValue> = { ...(spec.initialState ?? {}) };
   const onStateChange = (key: string, value: JsonValue | undefined) => {
@@ -153,6 +166,7 @@ async function run(spec: RunSpec): Promise<RunOutcome> {
   try {
     setTipTracking(true);
     setVolumeTracking(true);
+    captureConsole();
     const def = await load(spec);
     const { assets } = buildRunAssets(spec, call, controller.signal);
     const r = await executeProtocol(def, {

@@ -31,6 +31,11 @@ export interface RunHandlers {
    * `signal` aborts when the prompt closes; its reason is an InputCloseReason.
    */
   inputRequested?(request: InputRequest, signal: AbortSignal): void;
+  /**
+   * A line the run process wrote to its stdout or stderr itself (a protocol's console output goes
+   * through `log`; this is the rest: Node warnings, native modules, a crash's last words).
+   */
+  processOutput?(stream: 'stdout' | 'stderr', line: string): void;
 }
 
 export interface RunChildOptions {
@@ -105,6 +110,11 @@ export class RunChild {
     return this.proc?.pid;
   }
 
+  /** The seq of the step the protocol started last (what raw output of the process is attributed to). */
+  get currentStep(): number | null {
+    return this.lastStep?.seq ?? null;
+  }
+
   /** The prompts open now. */
   get openInputs(): InputRequest[] {
     return [...this.prompts.values()].map((p) => p.request);
@@ -141,9 +151,20 @@ export class RunChild {
       }
     }
     this.proc = proc;
-    proc.stdout?.resume();
+    const lines = (stream: 'stdout' | 'stderr') => {
+      let rest = '';
+      return (d: Buffer) => {
+        const text = rest + d.toString();
+        const parts = text.split('\n');
+        rest = parts.pop()!.slice(-8000);
+        for (const line of parts) if (line.trim()) this.safe(() => this.handlers.processOutput?.(stream, line));
+      };
+    };
+    proc.stdout?.on('data', lines('stdout'));
+    const stderrLines = lines('stderr');
     proc.stderr?.on('data', (d: Buffer) => {
       this.stderr = (this.stderr + d.toString()).slice(-8000);
+      stderrLines(d);
     });
     proc.on('message', (m) => this.onMessage(m));
     if (warm?.isReady()) queueMicrotask(() => this.onMessage({ type: 'ready' }));

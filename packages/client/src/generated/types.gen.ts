@@ -1094,6 +1094,10 @@ export type RunDto = {
      * The worker executing it, or that last did (`host:pid`).
      */
     workerId: string | null;
+    /**
+     * The request id (X-Request-Id) of the call that created the run; its log lines carry it as `traceId`.
+     */
+    traceId: string | null;
     properties: {
         [key: string]: unknown;
     };
