@@ -47,7 +47,8 @@ export class AppConfig {
   readonly notifications: { intervalMs: number };
   /** Base URL of the API as users reach it (links in emails), without a trailing slash. */
   readonly publicUrl: string;
-  readonly worker: { heartbeatIntervalMs: number; recoveryIntervalMs: number };
+  /** `workcells`: names or ids this worker runs; empty: all. */
+  readonly worker: { heartbeatIntervalMs: number; recoveryIntervalMs: number; workcells: string[] };
   readonly protocols: { loadTimeoutMs: number; simulationTimeoutMs: number; sandboxMemoryMb: number; gitTimeoutMs: number; hangTimeoutMs: number };
 
   constructor(env: EnvironmentVariables) {
@@ -87,7 +88,11 @@ export class AppConfig {
     this.mail = { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, maxAttempts: env.MAIL_MAX_ATTEMPTS, retryBaseMs: env.MAIL_RETRY_BASE_MS, retryMaxMs: env.MAIL_RETRY_MAX_MS };
     this.notifications = { intervalMs: env.NOTIFICATIONS_INTERVAL_MS };
     this.publicUrl = (env.PRAXIS_PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
-    this.worker = { heartbeatIntervalMs: env.WORKER_HEARTBEAT_INTERVAL_MS, recoveryIntervalMs: env.RUN_RECOVERY_INTERVAL_MS };
+    this.worker = {
+      heartbeatIntervalMs: env.WORKER_HEARTBEAT_INTERVAL_MS,
+      recoveryIntervalMs: env.RUN_RECOVERY_INTERVAL_MS,
+      workcells: (env.WORKER_WORKCELLS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    };
     this.protocols = {
       loadTimeoutMs: env.PROTOCOL_LOAD_TIMEOUT_MS,
       simulationTimeoutMs: env.PROTOCOL_SIMULATION_TIMEOUT_MS,

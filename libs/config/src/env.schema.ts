@@ -219,6 +219,14 @@ export class EnvironmentVariables {
   @Min(100)
   WORKER_HEARTBEAT_INTERVAL_MS = 5000;
 
+  /**
+   * Comma-separated names or ids of the workcells this worker runs (a worker on a workcell host,
+   * next to its instruments); unset: every workcell.
+   */
+  @IsOptional()
+  @IsString()
+  WORKER_WORKCELLS?: string;
+
   /** How often the API looks for runs whose worker stopped heartbeating (they become interrupted). */
   @Type(() => Number)
   @IsInt()

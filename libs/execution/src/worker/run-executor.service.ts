@@ -65,6 +65,8 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
   private refresh: NodeJS.Timeout | null = null;
   private backup: NodeJS.Timeout | null = null;
   private closing = false;
+  /** The WORKER_WORKCELLS entries last found missing (warned about once per change). */
+  private unknownWorkcells = '';
   readonly workerId = `${hostname()}:${process.pid}`;
   /** A run process started ahead of time, so a run does not wait for node to start and load. */
   private warm: WarmRunProcesses | null = null;
@@ -134,8 +136,18 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async refreshWorkcells(): Promise<void> {
     if (this.closing) return;
-    const rows = (await this.db.query('SELECT id FROM workcells')) as Array<{ id: string }>;
-    for (const { id } of rows) {
+    const rows = (await this.db.query('SELECT id, name FROM workcells')) as Array<{ id: string; name: string }>;
+    // WORKER_WORKCELLS: a worker on a workcell host consumes only its own workcells' queues, so a
+    // run never lands on a worker that cannot reach its instruments.
+    const wanted = this.config.worker.workcells;
+    const mine = wanted.length ? rows.filter((r) => wanted.includes(r.id) || wanted.includes(r.name)) : rows;
+    const unknown = wanted.filter((w) => !rows.some((r) => r.id === w || r.name === w));
+    const report = unknown.join(',');
+    if (report !== this.unknownWorkcells) {
+      this.unknownWorkcells = report;
+      if (unknown.length) this.logger.warn({ workcells: unknown }, 'WORKER_WORKCELLS names workcells that do not exist (yet); this worker runs them once they do');
+    }
+    for (const { id } of mine) {
       if (this.workers.has(id)) continue;
       const worker = new Worker<RunJobData>(runQueueName(id), (job, token) => this.process(job, token), {
         connection: { url: this.config.redis.url, maxRetriesPerRequest: null, connectTimeout: 5000 },
