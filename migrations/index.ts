@@ -8,6 +8,6 @@ import { RunExecution1795331581267 } from './1795331581267-RunExecution.js';
 import { Schedules1795333426310 } from './1795333426310-Schedules.js';
 import { NotificationsAndAudit1795338233248 } from './1795338233248-NotificationsAndAudit.js';
 import { RunEvents1795338318082 } from './1795338318082-RunEvents.js';
-import { RunTraceId1795347304667 } from './1795347304667-RunTraceId.js';
+import { RunTraceAndEventBatch1795347988537 } from './1795347988537-RunTraceAndEventBatch.js';
 
-export const MIGRATIONS: Function[] = [Initial1795321638694, Assets1795324293199, NamesWithoutWorkcell1795326044045, Protocols1795330015515, Runs1795330543714, RunExecution1795331581267, Schedules1795333426310, NotificationsAndAudit1795338233248, RunEvents1795338318082, RunTraceId1795347304667];
+export const MIGRATIONS: Function[] = [Initial1795321638694, Assets1795324293199, NamesWithoutWorkcell1795326044045, Protocols1795330015515, Runs1795330543714, RunExecution1795331581267, Schedules1795333426310, NotificationsAndAudit1795338233248, RunEvents1795338318082, RunTraceAndEventBatch1795347988537];

@@ -105,4 +105,43 @@ describe('the run event log: seqs from runs.lastEventSeq, group-commit writes', 
     expect(mine().every((m) => m.workcellId === 'wc-1')).toBe(true);
     expect(writer.error).toBeNull();
   });
+
+  it('a batch retried with its key after its commit went unanswered stores nothing; an append without a key in between keeps the seqs', async () => {
+    const runId = await newRun();
+    const key = '0190a4e0-0000-7000-8000-0000000000aa';
+    const first = await appendRunEvents(queryable(poolA), runId, drafts('A', 0, 3), key);
+    expect(first.map((e) => e.seq)).toEqual([1, 2, 3]);
+    // A status change by the API (no key) lands between the attempts.
+    expect((await appendRunEvents(queryable(poolB), runId, drafts('B', 1, 1))).map((e) => e.seq)).toEqual([4]);
+    expect(await appendRunEvents(queryable(poolA), runId, drafts('A', 0, 3), key)).toEqual([]);
+    expect((await appendRunEvents(queryable(poolA), runId, drafts('A', 2, 2), '0190a4e0-0000-7000-8000-0000000000bb')).map((e) => e.seq)).toEqual([5, 6]);
+    const rows = await stored(runId);
+    expect(rows.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(rows.map((r) => [r.payload.writer, r.payload.batch])).toEqual([[0, 0], [0, 0], [0, 0], [1, 1], [0, 2], [0, 2]]);
+    expect((await poolA.query('SELECT "lastEventSeq" FROM runs WHERE id = $1', [runId])).rows[0].lastEventSeq).toBe(6);
+  });
+
+  it('RunEventWriter: a write that committed but whose answer was lost (connection reset) is retried without storing anything twice', async () => {
+    const runId = await newRun();
+    const publisher = new LiveEventPublisher({ client: redis } as unknown as RedisService);
+    let lose = 1;
+    // The real database runs the statement; the answer is lost on the way back, as when the
+    // connection dies between COMMIT and its reply.
+    const lossy = {
+      query: async (sql: string, params?: unknown[]) => {
+        const rows = (await poolA.query(sql, params as unknown[])).rows;
+        if (lose-- > 0) throw Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+        return rows;
+      },
+    };
+    const writer = new RunEventWriter(lossy, publisher, runId, 'wc-1');
+    for (let n = 0; n < 5; n++) writer.emit('run.log', { n });
+    await writer.flush();
+    for (let n = 5; n < 8; n++) writer.emit('run.log', { n });
+    await writer.flush();
+    const rows = await stored(runId);
+    expect(rows.map((r) => r.payload.n)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(rows.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(writer.error).toBeNull();
+  });
 });

@@ -3,6 +3,7 @@
 // two writers (the worker's events, a status change by the API) get consecutive, gap-free seqs and
 // commit in seq order. That is what lets a subscriber treat "seq N+2 arrived but not N+1" as
 // "N+1 is committed, read it back", never as "N+1 may still come".
+import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { isConnectionError } from '@praxis/common';
 import { RECORD_RETRY_MS } from '../worker/run-recorder.js';
@@ -22,15 +23,25 @@ interface Queryable {
   query(sql: string, params?: unknown[]): Promise<unknown>;
 }
 
+// $6, the batch key (the worker's writer only): a retried batch whose first attempt did commit
+// (the connection died before the answer came back) matches the key it left on the run, so the
+// UPDATE takes no seqs and nothing is inserted twice. Appends without a key (status changes) leave
+// the key alone, so one in between does not hide a committed batch.
 const APPEND_SQL = `
-  WITH head AS (UPDATE runs SET "lastEventSeq" = "lastEventSeq" + $2 WHERE id = $1 RETURNING "lastEventSeq" - $2 AS base)
+  WITH head AS (
+    UPDATE runs SET "lastEventSeq" = "lastEventSeq" + $2, "lastEventBatch" = COALESCE($6::uuid, "lastEventBatch")
+     WHERE id = $1 AND ($6::uuid IS NULL OR "lastEventBatch" IS DISTINCT FROM $6::uuid)
+    RETURNING "lastEventSeq" - $2 AS base)
   INSERT INTO run_events ("runId", seq, type, at, payload)
   SELECT $1, head.base + e.n, e.type, e.at, e.payload
     FROM head, unnest($3::text[], $4::timestamptz[], $5::jsonb[]) WITH ORDINALITY AS e(type, at, payload, n)
   RETURNING seq`;
 
-/** Stores events of one run (in this order) and answers them as stored; none when the run does not exist. */
-export async function appendRunEvents(db: Queryable, runId: string, drafts: readonly RunEventDraft[]): Promise<LiveEvent[]> {
+/**
+ * Stores events of one run (in this order) and answers them as stored; none when the run does not
+ * exist, or when `batchKey` is the key of the last batch stored (a retry of a batch that committed).
+ */
+export async function appendRunEvents(db: Queryable, runId: string, drafts: readonly RunEventDraft[], batchKey: string | null = null): Promise<LiveEvent[]> {
   if (!drafts.length) return [];
   const rows = (await db.query(APPEND_SQL, [
     runId,
@@ -38,6 +49,7 @@ export async function appendRunEvents(db: Queryable, runId: string, drafts: read
     drafts.map((d) => d.type),
     drafts.map((d) => d.at.toISOString()),
     drafts.map((d) => JSON.stringify(d.payload)),
+    batchKey,
   ])) as Array<{ seq: number }>;
   if (!rows.length) return [];
   const base = Math.min(...rows.map((r) => r.seq)) - 1;
@@ -87,17 +99,22 @@ export class RunEventWriter {
   private async drain(): Promise<void> {
     let failures = 0;
     let outageSince: number | null = null;
+    // A failed batch is retried exactly as it was (same events, same key) before anything newer:
+    // if its first attempt did commit, the retry stores nothing.
+    let retry: { batch: RunEventDraft[]; key: string } | null = null;
     try {
-      while (this.pending.length) {
+      while (retry || this.pending.length) {
         // A few ms of lingering turns a busy run's hundreds of one-event writes into tens of
         // batches (database and worker CPU the run itself needs), for a few ms of latency.
-        await new Promise((r) => setTimeout(r, LINGER_MS));
-        const batch = this.pending.splice(0, MAX_BATCH);
+        if (!retry) await new Promise((r) => setTimeout(r, LINGER_MS));
+        const { batch, key }: { batch: RunEventDraft[]; key: string } = retry ?? { batch: this.pending.splice(0, MAX_BATCH), key: randomUUID() };
+        retry = null;
         try {
-          const events = await appendRunEvents(this.db, this.runId, batch);
+          const events = await appendRunEvents(this.db, this.runId, batch, key);
           failures = 0;
           outageSince = null;
-          void this.publisher.publish({ runId: this.runId, workcellId: this.workcellId, events });
+          // Nothing back for a batch that had committed: subscribers read those seqs back as a gap.
+          if (events.length) void this.publisher.publish({ runId: this.runId, workcellId: this.workcellId, events });
         } catch (err) {
           // The database restarting is waited out as long as the run's other records are.
           const outage = isConnectionError(err) && Date.now() - (outageSince ??= Date.now()) < RECORD_RETRY_MS;
@@ -106,7 +123,7 @@ export class RunEventWriter {
             this.logger.error({ runId: this.runId, dropped: batch.length, err: (err as Error).message }, 'run events could not be stored');
             continue;
           }
-          this.pending.unshift(...batch);
+          retry = { batch, key };
           await new Promise((r) => setTimeout(r, RETRY_MS[Math.min(failures++, RETRY_MS.length - 1)]));
         }
       }

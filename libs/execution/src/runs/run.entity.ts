@@ -98,6 +98,10 @@ export class Run extends PraxisBaseEntity {
   /** The seq of the run's last stored event (run_events); incremented in the transaction that inserts events. */
   @Column({ type: 'int', default: 0 })
   lastEventSeq!: number;
+
+  /** The key of the last event batch the worker stored (makes a retried batch a no-op). */
+  @Column({ type: 'uuid', nullable: true, select: false })
+  lastEventBatch!: string | null;
 }
 
 /** Every status change of a run: when, by whom, why. */
