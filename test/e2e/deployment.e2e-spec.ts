@@ -1,9 +1,14 @@
 // What the production images run, exercised without a Docker engine: the worker image's
-// HEALTHCHECK command against a real worker and Redis.
-import { spawnSync } from 'node:child_process';
+// HEALTHCHECK command against a real worker and Redis, and the api image's file set (dist,
+// package.json, node_modules: nothing from the source tree) migrating a database and serving.
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createTestApp, type TestApp } from '../support/app.js';
+import { ADMIN, createTestApp, type TestApp } from '../support/app.js';
+import { createTestDatabase, testRedisUrl } from '../support/db.js';
+import { freePort } from '../support/net.js';
 import { eventually, startWorker, type WorkerProcess } from '../support/worker.js';
 
 const healthcheck = join(process.cwd(), 'dist', 'apps', 'worker', 'src', 'healthcheck.js');
@@ -41,4 +46,45 @@ describe('deployment: the images\' health checks', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/Redis unreachable/);
   });
+
+  it('the api image\'s files alone (dist, package.json, node_modules) migrate a database, seed the admin and serve', async () => {
+    // What docker/Dockerfile's runtime stage holds, in a folder away from the source tree.
+    const image = mkdtempSync(join(tmpdir(), 'praxis-image-'));
+    cpSync(join(process.cwd(), 'dist'), join(image, 'dist'), { recursive: true });
+    cpSync(join(process.cwd(), 'package.json'), join(image, 'package.json'));
+    symlinkSync(join(process.cwd(), 'node_modules'), join(image, 'node_modules'), 'dir');
+    const db = await createTestDatabase({ migrate: false });
+    const port = await freePort();
+    const env = {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      DATABASE_URL: db.url,
+      REDIS_URL: testRedisUrl(),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PRAXIS_DATA_DIR: join(image, 'data'),
+      PRAXIS_ADMIN_PASSWORD: ADMIN.password,
+      LOG_LEVEL: 'warn',
+    };
+    let api: ReturnType<typeof spawn> | undefined;
+    try {
+      // compose's `migrate` job
+      const setup = spawnSync(process.execPath, ['dist/apps/api/src/cli.js', 'setup'], { cwd: image, env, encoding: 'utf8' });
+      expect(setup.stderr).not.toMatch(/error/i);
+      expect(setup.status).toBe(0);
+      // the api service
+      api = spawn(process.execPath, ['dist/apps/api/src/main.js'], { cwd: image, env, stdio: 'ignore' });
+      const base = `http://127.0.0.1:${port}`;
+      await eventually(async () => ((await fetch(`${base}/api/v1/health`).catch(() => null))?.status === 200 ? true : undefined), 'the api to answer healthy', 30_000);
+      const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+      expect(login.status).toBe(200);
+      const { accessToken } = (await login.json()) as { accessToken: string };
+      expect((await fetch(`${base}/api/v1/workcells`, { headers: { authorization: `Bearer ${accessToken}` } })).status).toBe(200);
+    } finally {
+      api?.kill('SIGTERM');
+      await new Promise((r) => (api && api.exitCode === null ? api.once('exit', r) : r(null)));
+      await db.drop();
+      rmSync(image, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
