@@ -11,3 +11,4 @@ export * from './dto/list-query.dto.js';
 export * from './http/uuid.pipe.js';
 export * from './process/lifecycle.js';
 export * from './dto/optional.js';
+export * from './metrics/metrics.js';

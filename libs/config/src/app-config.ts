@@ -18,6 +18,8 @@ export class AppConfig {
   readonly port: number;
   readonly host: string;
   readonly logLevel: string;
+  /** Bearer token for GET /metrics; undefined keeps /metrics closed. */
+  readonly metricsToken: string | undefined;
   readonly logPretty: boolean;
   readonly dataDir: string;
   readonly corsOrigins: string[];
@@ -56,6 +58,7 @@ export class AppConfig {
     this.port = env.PORT;
     this.host = env.HOST;
     this.logLevel = env.LOG_LEVEL;
+    this.metricsToken = env.METRICS_TOKEN;
     this.logPretty = env.LOG_PRETTY;
     this.dataDir = isAbsolute(env.PRAXIS_DATA_DIR) ? env.PRAXIS_DATA_DIR : resolve(process.cwd(), env.PRAXIS_DATA_DIR);
     this.trustProxy = env.TRUST_PROXY === undefined ? undefined : /^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY;

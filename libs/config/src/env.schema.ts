@@ -234,6 +234,12 @@ export class EnvironmentVariables {
   @Max(600000)
   RUN_RECOVERY_INTERVAL_MS = 5000;
 
+  /** Bearer token for GET /metrics. Unset: /metrics answers 404, so nothing is exposed by default. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16)
+  METRICS_TOKEN?: string;
+
   // --- protocol sandbox (discovery and simulation child processes) ---
   /** Per file when discovering protocols. */
   @Type(() => Number)
