@@ -92,6 +92,8 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /api/v1/runs/:id/resume': 'operator',
   'POST /api/v1/runs/:id/cancel': 'operator',
   'POST /api/v1/runs/:id/restart': 'operator',
+  'GET /api/v1/system/status': 'admin',
+  'POST /api/v1/system/reconcile': 'admin',
   'GET /api/v1/runs/:id/calls': 'viewer',
   'GET /api/v1/runs/:id/commands': 'viewer',
   'GET /api/v1/runs/:id/state': 'viewer',

@@ -15,6 +15,7 @@ import { dataSourceOptions } from '@praxis/database/schema';
 import { RedisModule } from '@praxis/redis';
 import { LoggerModule } from 'nestjs-pino';
 import { HealthModule } from './health/health.module.js';
+import { SystemModule } from './system/system.module.js';
 
 /** The API role: HTTP controllers only. It enqueues work; it never registers queue processors. */
 @Module({})
@@ -29,6 +30,7 @@ export class AppModule {
         RedisModule,
         AuthModule,
         HealthModule,
+        SystemModule,
         AssetsModule,
         MachinesModule,
         DecksModule,

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '@praxis/config';
+import { RunExecutor } from '@praxis/execution';
 import { RedisService, SYSTEM_QUEUE, WORKER_HEARTBEAT_KEY, type WorkerHeartbeat } from '@praxis/redis';
 
 /** This worker's identity, shared by its processors. */
@@ -24,6 +25,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
     private readonly redis: RedisService,
     private readonly config: AppConfig,
     private readonly identity: WorkerIdentity,
+    private readonly executor: RunExecutor,
   ) {}
 
   private get key(): string {
@@ -37,7 +39,9 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
       pid: process.pid,
       startedAt: this.identity.startedAt,
       at: new Date().toISOString(),
-      queues: [SYSTEM_QUEUE],
+      queues: [SYSTEM_QUEUE, ...this.executor.queues],
+      workcells: this.executor.workcellIds,
+      runs: this.executor.activeRunIds,
     };
     await this.redis.client.set(this.key, JSON.stringify(hb), 'PX', this.config.worker.heartbeatIntervalMs * 3);
   }

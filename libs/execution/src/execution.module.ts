@@ -5,6 +5,7 @@ import { DecksModule } from '@praxis/decks';
 import { Machine, MachinesModule } from '@praxis/machines';
 import { ProtocolsModule } from '@praxis/protocols';
 import { LOCK_PROVIDERS } from './locks/lock-provider.js';
+import { SystemStatusService } from './system/system-status.service.js';
 import { RunRecoveryService } from './recovery/run-recovery.service.js';
 import { RunQueues } from './run-queues.js';
 import { Reservation, RunCall, RunCommand, RunOutput } from './runs/run-log.entity.js';
@@ -28,8 +29,8 @@ const FEATURES = TypeOrmModule.forFeature([Run, RunTransition, RunCall, RunComma
 @Module({
   imports: [FEATURES, AssetsModule, MachinesModule, ProtocolsModule],
   controllers: [RunsController, RunRecordsController, SchedulesController],
-  providers: [RunQueues, RunsService, RunTransitionsService, RunRecordsService, RunRecoveryService, ScheduleQueue, SchedulesService, ...LOCK_PROVIDERS],
-  exports: [TypeOrmModule, RunQueues, RunsService, RunTransitionsService, RunRecoveryService],
+  providers: [RunQueues, RunsService, RunTransitionsService, RunRecordsService, RunRecoveryService, SystemStatusService, ScheduleQueue, SchedulesService, ...LOCK_PROVIDERS],
+  exports: [TypeOrmModule, RunQueues, RunsService, RunTransitionsService, RunRecoveryService, SystemStatusService],
 })
 export class ExecutionModule {}
 

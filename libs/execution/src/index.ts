@@ -16,6 +16,7 @@ export * from './schedules/schedules.service.js';
 export * from './schedules/schedule-firer.service.js';
 export * from './execution.module.js';
 export * from './recovery/run-recovery.service.js';
+export * from './system/system-status.service.js';
 export * from './events/run-event.entity.js';
 export * from './events/run-event-log.js';
 export * from './events/run-events.dto.js';

@@ -22,4 +22,8 @@ export interface WorkerHeartbeat {
   startedAt: string;
   at: string;
   queues: string[];
+  /** Ids of the workcells whose runs it takes (WORKER_WORKCELLS, or all). */
+  workcells?: string[];
+  /** Ids of the runs it is executing now. */
+  runs?: string[];
 }

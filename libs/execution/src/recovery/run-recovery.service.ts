@@ -19,6 +19,8 @@ export interface RecoveryReport {
   released: Array<{ assetId: string; runId: string }>;
   /** Queued runs whose job was lost (its worker died while it was only waiting its turn), queued again. */
   requeued: string[];
+  /** What this pass did not decide, and why (e.g. heartbeats not trustworthy yet after a Redis restart). */
+  skipped: string[];
 }
 
 /**
@@ -52,16 +54,41 @@ export class RunRecoveryService implements OnApplicationBootstrap, OnApplication
     if (this.timer) clearInterval(this.timer);
   }
 
-  /** One pass; answers what it changed. Skips (empty report) when another instance is at it. */
-  async sweep(): Promise<RecoveryReport> {
-    const report: RecoveryReport = { interrupted: [], released: [], requeued: [] };
-    if (this.running) return report;
+  /**
+   * One pass; answers what it changed. The timer's passes skip (empty report) when another
+   * instance is at it; `wait` (an operator's reconcile) waits its turn instead, so its answer
+   * is the system's state, not "someone else was looking".
+   */
+  async sweep(opts: { wait?: boolean } = {}): Promise<RecoveryReport> {
+    const report: RecoveryReport = { interrupted: [], released: [], requeued: [], skipped: [] };
+    if (this.running && opts.wait) {
+      const until = Date.now() + 30_000;
+      while (this.running && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+    }
+    if (this.running) {
+      report.skipped.push('a recovery pass of this instance is still going on');
+      return report;
+    }
     this.running = true;
     const qr = this.db.createQueryRunner();
     try {
       await qr.connect();
-      const [{ locked }] = (await qr.query('SELECT pg_try_advisory_lock($1) AS locked', [RECOVERY_LOCK])) as Array<{ locked: boolean }>;
-      if (!locked) return report;
+      let locked: boolean;
+      if (opts.wait) {
+        await qr.query(`SET statement_timeout = 30000`);
+        try {
+          await qr.query('SELECT pg_advisory_lock($1)', [RECOVERY_LOCK]);
+          locked = true;
+        } finally {
+          await qr.query('SET statement_timeout = 0');
+        }
+      } else {
+        locked = ((await qr.query('SELECT pg_try_advisory_lock($1) AS locked', [RECOVERY_LOCK])) as Array<{ locked: boolean }>)[0]!.locked;
+      }
+      if (!locked) {
+        report.skipped.push('another API instance is running a recovery pass');
+        return report;
+      }
       try {
         await this.interruptOrphans(report);
         await this.releaseEnded(report);
@@ -97,7 +124,10 @@ export class RunRecoveryService implements OnApplicationBootstrap, OnApplication
   }
 
   private async interruptOrphans(report: RecoveryReport): Promise<void> {
-    if (!(await this.heartbeatsTrustworthy())) return;
+    if (!(await this.heartbeatsTrustworthy())) {
+      report.skipped.push('Redis restarted less than a heartbeat TTL ago: missing heartbeats prove nothing yet, so no run was interrupted; try again shortly');
+      return;
+    }
     const rows = (await this.db.query(`SELECT id, status, "workerId" FROM runs WHERE status = ANY($1::text[])`, [EXECUTING])) as Array<{ id: string; status: RunStatus; workerId: string | null }>;
     const liveness = new Map<string, boolean>();
     for (const r of rows) {

@@ -134,6 +134,16 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
     return [...this.workers.keys()].map(runQueueName);
   }
 
+  /** The workcells whose runs this worker takes. */
+  get workcellIds(): string[] {
+    return [...this.workers.keys()];
+  }
+
+  /** The runs executing here now. */
+  get activeRunIds(): string[] {
+    return [...this.active.keys()];
+  }
+
   private async refreshWorkcells(): Promise<void> {
     if (this.closing) return;
     const rows = (await this.db.query('SELECT id, name FROM workcells')) as Array<{ id: string; name: string }>;

@@ -124,6 +124,148 @@ export type ErrorEnvelope = {
     error: ErrorBody;
 };
 
+export type SystemWorkerDto = {
+    /**
+     * `host:pid:nonce`; a run's `workerId` is its `host:pid`.
+     */
+    id: string;
+    host: string;
+    pid: number;
+    startedAt: string;
+    lastHeartbeatAt: string;
+    heartbeatAgeMs: number;
+    /**
+     * Ids of the workcells whose runs it takes.
+     */
+    workcells: Array<string>;
+    /**
+     * Ids of the runs it is executing.
+     */
+    currentRuns: Array<string>;
+};
+
+export type SystemQueueDto = {
+    workcellId: string;
+    workcellName: string;
+    waiting: number;
+    delayed: number;
+    active: number;
+    failed: number;
+    /**
+     * Live workers taking this workcell's runs (0: its runs wait until one comes).
+     */
+    workers: number;
+};
+
+export type SystemLockDto = {
+    assetName: string | null;
+    runStatus: string | null;
+    /**
+     * Since its reservation was taken; null when no reservation row backs the lock.
+     */
+    ageMs: number | null;
+    assetId: string;
+    /**
+     * The run holding it.
+     */
+    runId: string;
+    /**
+     * Until the lock expires unless its holder extends it.
+     */
+    ttlMs: number;
+};
+
+export type SystemReservationDto = {
+    assetKind: 'machine' | 'resource';
+    runStatus: string | null;
+    assetId: string;
+    assetName: string;
+    runId: string;
+    acquiredAt: string;
+    ageMs: number;
+    /**
+     * Its run has ended or is gone: the reservation outlived it (reconcile releases it).
+     */
+    stale: boolean;
+    /**
+     * A Redis lock backs it.
+     */
+    locked: boolean;
+};
+
+export type SystemStuckRunDto = {
+    workerId: string | null;
+    /**
+     * worker_gone: executing, no heartbeat from its worker; input_timed_out: awaiting an answer past its prompt's timeout; no_worker: queued a minute with no live worker for its workcell.
+     */
+    reason: 'worker_gone' | 'input_timed_out' | 'no_worker';
+    runId: string;
+    protocolName: string;
+    workcellId: string;
+    status: string;
+    detail: string;
+    sinceMs: number;
+};
+
+export type SystemHealthDto = {
+    database: 'ok' | 'down';
+    redis: 'ok' | 'down';
+    queue: 'ok' | 'down';
+    /**
+     * What failed, by check.
+     */
+    errors: {
+        [key: string]: string;
+    };
+};
+
+export type SystemStatusDto = {
+    workers: Array<SystemWorkerDto>;
+    queues: Array<SystemQueueDto>;
+    locks: Array<SystemLockDto>;
+    reservations: Array<SystemReservationDto>;
+    stuckRuns: Array<SystemStuckRunDto>;
+    /**
+     * Redis INFO used_memory, bytes (null when Redis is down).
+     */
+    redisUsedMemoryBytes: number | null;
+    checkedAt: string;
+    health: SystemHealthDto;
+};
+
+export type ReconciledRunDto = {
+    workerId: string | null;
+    runId: string;
+    /**
+     * Its status before it was interrupted.
+     */
+    was: string;
+};
+
+export type ReleasedReservationDto = {
+    assetId: string;
+    runId: string;
+};
+
+export type ReconcileResultDto = {
+    /**
+     * Runs whose worker is gone, now `interrupted` (never re-executed: an operator may restart them).
+     */
+    interruptedRuns: Array<ReconciledRunDto>;
+    /**
+     * Locks and reservation rows of runs that had ended, now released.
+     */
+    releasedReservations: Array<ReleasedReservationDto>;
+    /**
+     * Queued runs whose job was lost (they never started), queued again.
+     */
+    requeuedRuns: Array<string>;
+    /**
+     * What was not decided, and why (e.g. right after a Redis restart).
+     */
+    skipped: Array<string>;
+};
+
 export type WorkcellDto = {
     id: string;
     name: string;
@@ -1771,6 +1913,50 @@ export type GetHealthResponses = {
 };
 
 export type GetHealthResponse = GetHealthResponses[keyof GetHealthResponses];
+
+export type GetSystemStatusData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/system/status';
+};
+
+export type GetSystemStatusErrors = {
+    /**
+     * Error: the one envelope (`error.code` names what went wrong, `error.details` the fields)
+     */
+    default: ErrorEnvelope;
+};
+
+export type GetSystemStatusError = GetSystemStatusErrors[keyof GetSystemStatusErrors];
+
+export type GetSystemStatusResponses = {
+    200: SystemStatusDto;
+};
+
+export type GetSystemStatusResponse = GetSystemStatusResponses[keyof GetSystemStatusResponses];
+
+export type ReconcileSystemData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/system/reconcile';
+};
+
+export type ReconcileSystemErrors = {
+    /**
+     * Error: the one envelope (`error.code` names what went wrong, `error.details` the fields)
+     */
+    default: ErrorEnvelope;
+};
+
+export type ReconcileSystemError = ReconcileSystemErrors[keyof ReconcileSystemErrors];
+
+export type ReconcileSystemResponses = {
+    200: ReconcileResultDto;
+};
+
+export type ReconcileSystemResponse = ReconcileSystemResponses[keyof ReconcileSystemResponses];
 
 export type ListWorkcellsData = {
     body?: never;
