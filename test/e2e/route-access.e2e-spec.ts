@@ -12,6 +12,7 @@ const RANK: Record<Identity, number> = { anonymous: 0, viewer: 1, operator: 2, a
 /** 401 and 403 are the only denials; anything else (400, 404, 409...) means authorization let it through. */
 function expectedFor(access: Access, who: Identity): 401 | 403 | 'allowed' {
   if (access === 'public') return 'allowed';
+  if (access === 'metrics-token') return 401;
   if (who === 'anonymous') return 401;
   return RANK[who] >= RANK[access] ? 'allowed' : 403;
 }

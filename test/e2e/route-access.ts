@@ -3,10 +3,11 @@
  * test/e2e/route-access.e2e-spec.ts reads the app's own route table and fails when a route has no
  * line here (add one when you add a route), when a line names a route the app lacks, or when
  * the app answers a caller differently from what the line says. Roles rank admin > operator >
- * viewer; `viewer` also stands for "any authenticated user" (routes without @Roles).
+ * viewer; `viewer` also stands for "any authenticated user" (routes without @Roles); `metrics-token`:
+ * no user token opens it, only the METRICS_TOKEN bearer (test/e2e/metrics.e2e-spec.ts).
  * Keys are `METHOD path` with Express path parameters, exactly as the failure message prints them.
  */
-export type Access = 'public' | 'viewer' | 'operator' | 'admin';
+export type Access = 'public' | 'viewer' | 'operator' | 'admin' | 'metrics-token';
 
 export const ROUTE_ACCESS: Record<string, Access> = {
   // health, login, JWKS and the API docs are the only public routes
@@ -21,6 +22,9 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /api/docs/docs/swagger-ui-init.js': 'public',
   'GET /api/docs-json': 'public',
   'GET /api/docs-yaml': 'public',
+  // Prometheus: only the METRICS_TOKEN bearer opens it (no user token does; unset: closed)
+  'GET /metrics': 'metrics-token',
+  'GET /metrics/': 'metrics-token',
 
   'GET /api/v1/auth/me': 'viewer',
 

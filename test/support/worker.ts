@@ -23,6 +23,8 @@ export async function startWorker(databaseUrl: string, redisUrl: string, redis: 
       PRAXIS_DATA_DIR: mkdtempSync(join(tmpdir(), 'praxis-worker-')),
       WORKER_HEARTBEAT_INTERVAL_MS: '200',
       LOG_LEVEL: 'warn',
+      // Several workers run at once in some tests: no fixed metrics port unless a test asks for one.
+      WORKER_METRICS_PORT: '0',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -16,6 +16,7 @@ import { RedisModule } from '@praxis/redis';
 import { LoggerModule } from 'nestjs-pino';
 import { HealthModule } from './health/health.module.js';
 import { SystemModule } from './system/system.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 
 /** The API role: HTTP controllers only. It enqueues work; it never registers queue processors. */
 @Module({})
@@ -31,6 +32,7 @@ export class AppModule {
         AuthModule,
         HealthModule,
         SystemModule,
+        MetricsModule,
         AssetsModule,
         MachinesModule,
         DecksModule,

@@ -2,7 +2,7 @@ import { RequestMethod, ValidationPipe } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { AllExceptionsFilter, ErrorEnvelope, validationExceptionFactory } from '@praxis/common';
+import { AllExceptionsFilter, ErrorEnvelope, httpMetricsMiddleware, startProcessMetrics, validationExceptionFactory } from '@praxis/common';
 import type { AppConfig } from '@praxis/config';
 import { Logger } from 'nestjs-pino';
 import qs from 'qs';
@@ -20,6 +20,8 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, opt
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
   // Order matters: headers first (errors get them too), then CORS (preflights carry no body),
   // then the body checks.
+  startProcessMetrics();
+  app.use(httpMetricsMiddleware);
   app.use(securityHeaders(DOCS_PATH));
   if (config.corsOrigins.length) {
     app.enableCors({ origin: config.corsOrigins, exposedHeaders: ['X-Request-Id', 'Retry-After'], maxAge: 600 });
@@ -30,7 +32,12 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, opt
   app.use(refuseHostileBodies);
   // `property.room=B12` -> { property: { room: 'B12' } } (the list filter convention).
   app.set('query parser', (str: string) => qs.parse(str, { allowDots: true, depth: 8, parameterLimit: 200, arrayLimit: 50 }));
-  app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: '.well-known/jwks.json', method: RequestMethod.GET }] });
+  app.setGlobalPrefix(API_PREFIX, {
+    exclude: [
+      { path: '.well-known/jwks.json', method: RequestMethod.GET },
+      { path: 'metrics', method: RequestMethod.GET },
+    ],
+  });
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

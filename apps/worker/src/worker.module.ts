@@ -7,6 +7,7 @@ import { ExecutionWorkerModule } from '@praxis/execution';
 import { RedisModule } from '@praxis/redis';
 import { LoggerModule } from 'nestjs-pino';
 import { HeartbeatService, WorkerIdentity } from './heartbeat.service.js';
+import { MetricsServerService } from './metrics-server.service.js';
 import { SystemProcessor } from './system.processor.js';
 
 /** The worker role: queue processors and the workcells' live hardware. No HTTP. */
@@ -22,7 +23,7 @@ export class WorkerModule {
         RedisModule,
         ExecutionWorkerModule,
       ],
-      providers: [WorkerIdentity, HeartbeatService, SystemProcessor],
+      providers: [WorkerIdentity, HeartbeatService, SystemProcessor, MetricsServerService],
     };
   }
 }

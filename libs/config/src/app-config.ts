@@ -20,6 +20,8 @@ export class AppConfig {
   readonly logLevel: string;
   /** Bearer token for GET /metrics; undefined keeps /metrics closed. */
   readonly metricsToken: string | undefined;
+  /** The worker's metrics server (port 0: none). */
+  readonly workerMetrics: { port: number; host: string };
   readonly logPretty: boolean;
   readonly dataDir: string;
   readonly corsOrigins: string[];
@@ -59,6 +61,7 @@ export class AppConfig {
     this.host = env.HOST;
     this.logLevel = env.LOG_LEVEL;
     this.metricsToken = env.METRICS_TOKEN;
+    this.workerMetrics = { port: env.WORKER_METRICS_PORT, host: env.WORKER_METRICS_HOST };
     this.logPretty = env.LOG_PRETTY;
     this.dataDir = isAbsolute(env.PRAXIS_DATA_DIR) ? env.PRAXIS_DATA_DIR : resolve(process.cwd(), env.PRAXIS_DATA_DIR);
     this.trustProxy = env.TRUST_PROXY === undefined ? undefined : /^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY;

@@ -234,11 +234,23 @@ export class EnvironmentVariables {
   @Max(600000)
   RUN_RECOVERY_INTERVAL_MS = 5000;
 
-  /** Bearer token for GET /metrics. Unset: /metrics answers 404, so nothing is exposed by default. */
+  /** Bearer token for GET /metrics (API and workers). Unset: /metrics answers 401 to everyone, so nothing is exposed by default. */
   @IsOptional()
   @IsString()
   @MinLength(16)
   METRICS_TOKEN?: string;
+
+  /** The worker's own /metrics port (each worker is its own Prometheus target); 0: no metrics server. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  WORKER_METRICS_PORT = 9464;
+
+  /** Address the worker's metrics server binds. */
+  @IsString()
+  @MinLength(1)
+  WORKER_METRICS_HOST = '0.0.0.0';
 
   // --- protocol sandbox (discovery and simulation child processes) ---
   /** Per file when discovering protocols. */

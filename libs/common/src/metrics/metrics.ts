@@ -1,5 +1,6 @@
 import { timingSafeEqual as cryptoTimingSafeEqual } from 'node:crypto';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * One registry per process (API or worker): every Praxis metric is defined here once, so names and
@@ -45,4 +46,63 @@ export function metricsAuthorized(header: string | undefined, token: string | un
   const b = Buffer.from(token);
   // constant-time comparison: the token must not be guessable byte by byte from response timing
   return a.length === b.length && cryptoTimingSafeEqual(a, b);
+}
+
+/** The database pool gauge from a process's pool figures. */
+export function recordDbPool(p: { total: number; idle: number; inUse: number; waiting: number }): void {
+  metrics.dbPool.set({ state: 'total' }, p.total);
+  metrics.dbPool.set({ state: 'idle' }, p.idle);
+  metrics.dbPool.set({ state: 'in_use' }, p.inUse);
+  metrics.dbPool.set({ state: 'waiting' }, p.waiting);
+}
+
+let processMetrics = false;
+/** Node's own figures (CPU, memory, event-loop lag, handles) with the `praxis_` prefix; once per process. */
+export function startProcessMetrics(): void {
+  if (processMetrics) return;
+  processMetrics = true;
+  collectDefaultMetrics({ register: metricsRegistry, prefix: 'praxis_' });
+}
+
+/** One hardware command as the machine reported it (`CommandEvent`). */
+export function observeCommand(e: { machine: string; command: string; durationMs: number; error?: unknown }): void {
+  const labels = { machine: e.machine, command: e.command };
+  metrics.commands.inc(labels);
+  if (e.error) metrics.commandErrors.inc(labels);
+  metrics.commandDuration.observe(labels, Math.max(0, e.durationMs) / 1000);
+}
+
+const TERMINAL = new Set(['completed', 'failed', 'cancelled', 'interrupted']);
+
+/**
+ * A committed status change, counted once, by the process that made it: a start (preparing →
+ * running) with the time the run waited for it, an end with the run's duration.
+ */
+export function observeRunTransition(t: { protocol: string; from: string | null; to: string; createdAt: Date; scheduledAt: Date | null; startedAt: Date | null; endedAt: Date | null }): void {
+  if (t.to === 'running' && t.from === 'preparing') {
+    metrics.runsStarted.inc({ protocol: t.protocol });
+    if (t.startedAt) {
+      const since = Math.max(t.createdAt.getTime(), t.scheduledAt?.getTime() ?? 0);
+      metrics.runQueueWait.observe({ protocol: t.protocol }, Math.max(0, t.startedAt.getTime() - since) / 1000);
+    }
+  } else if (TERMINAL.has(t.to) && !TERMINAL.has(t.from ?? '')) {
+    metrics.runsEnded.inc({ protocol: t.protocol, status: t.to });
+    if (t.startedAt) metrics.runDuration.observe({ protocol: t.protocol }, Math.max(0, (t.endedAt ?? new Date()).getTime() - t.startedAt.getTime()) / 1000);
+  }
+}
+
+/**
+ * Express middleware: every request's count and latency by method, route pattern (never a raw
+ * path: ids would explode the label set) and status, errors and guard refusals included.
+ */
+export function httpMetricsMiddleware(req: IncomingMessage & { route?: { path?: unknown }; baseUrl?: string }, res: ServerResponse, next: () => void): void {
+  const start = process.hrtime.bigint();
+  res.once('finish', () => {
+    const path = req.route?.path;
+    const route = typeof path === 'string' ? `${req.baseUrl ?? ''}${path}` : res.statusCode < 400 ? 'static' : 'unmatched';
+    const labels = { method: req.method ?? 'GET', route, status: String(res.statusCode) };
+    metrics.httpRequests.inc(labels);
+    metrics.httpDuration.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);
+  });
+  next();
 }

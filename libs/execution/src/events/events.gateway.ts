@@ -5,7 +5,7 @@
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ConnectedSocket, MessageBody, type OnGatewayDisconnect, type OnGatewayInit, SubscribeMessage, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import { JwtStrategy, Role, satisfies, highestRole, type AuthPrincipal } from '@praxis/auth';
-import { AppException, ErrorCode } from '@praxis/common';
+import { AppException, ErrorCode, observeEventDelivery } from '@praxis/common';
 import { LIVE_EVENTS_CHANNEL, type LiveEvent, type LiveMessage, machineStatusEvent, RedisService } from '@praxis/redis';
 import type { Redis } from 'ioredis';
 import jwt from 'jsonwebtoken';
@@ -315,7 +315,12 @@ export class EventsGateway implements OnGatewayInit, OnGatewayDisconnect, OnAppl
             }
             out.push(e);
           }
-          if (out.length) this.broadcast(w, out);
+          if (out.length) {
+            this.broadcast(w, out);
+            // Live delivery only (a replay to a new subscriber is old by design).
+            const now = Date.now();
+            for (const e of out) observeEventDelivery(new Date(e.at), now);
+          }
           // Published out of commit order (two processes), or lost: what is missing is committed
           // already (seqs are allocated under the run's row lock), so the log has it.
           if (gap) await this.catchUp(w);

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { AppException, ErrorCode, retryWhileUnreachable } from '@praxis/common';
+import { AppException, ErrorCode, observeRunTransition, retryWhileUnreachable } from '@praxis/common';
 import { uuidv7 } from '@praxis/database';
 import { LiveEventPublisher, type LiveEvent } from '@praxis/redis';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -14,6 +14,8 @@ import { assertTransition, type RunStatus } from './run-status.js';
  * The API does not: its client gets a 503 and may try again.
  */
 export const TRANSITION_RETRY_MS = Symbol('TRANSITION_RETRY_MS');
+
+type RunRow = { status: RunStatus; workcellId: string; protocolName: string; createdAt: Date; scheduledAt: Date | null; startedAt: Date | null; endedAt: Date | null };
 
 /**
  * The only way a run's status changes, for the API and the worker alike: checked against the
@@ -45,11 +47,13 @@ export class RunTransitionsService {
   private async transitionOnce(id: string, to: RunStatus, actor: string, reason: string | null, extra: Partial<Run>, expected?: RunStatus | RunStatus[]): Promise<RunStatus> {
     let workcellId = '';
     let events: LiveEvent[] = [];
+    let row: RunRow | undefined;
     const from = await this.db.transaction(async (em) => {
-      const rows = (await em.query('SELECT status, "workcellId" FROM runs WHERE id = $1 FOR UPDATE', [id])) as Array<{ status: RunStatus; workcellId: string }>;
+      const rows = (await em.query('SELECT status, "workcellId", "protocolName", "createdAt", "scheduledAt", "startedAt", "endedAt" FROM runs WHERE id = $1 FOR UPDATE', [id])) as RunRow[];
       if (!rows.length) throw AppException.notFound('Run', id);
-      const from = rows[0]!.status;
-      workcellId = rows[0]!.workcellId;
+      row = rows[0]!;
+      const from = row.status;
+      workcellId = row.workcellId;
       const allowed = expected === undefined ? undefined : Array.isArray(expected) ? expected : [expected];
       if (allowed && !allowed.includes(from)) throw new AppException(ErrorCode.CONFLICT, `Run ${id} is ${from} now`, { status: from });
       assertTransition(id, from, to);
@@ -58,6 +62,16 @@ export class RunTransitionsService {
       return from;
     });
     await this.publish(id, workcellId, events);
+    // Counted once committed, by the process that made the change.
+    observeRunTransition({
+      protocol: row!.protocolName,
+      from,
+      to,
+      createdAt: new Date(row!.createdAt),
+      scheduledAt: row!.scheduledAt ? new Date(row!.scheduledAt) : null,
+      startedAt: extra.startedAt ? new Date(extra.startedAt) : row!.startedAt ? new Date(row!.startedAt) : null,
+      endedAt: extra.endedAt ? new Date(extra.endedAt) : row!.endedAt ? new Date(row!.endedAt) : null,
+    });
     return from;
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { RedisService, WORKER_HEARTBEAT_KEY, type WorkerHeartbeat } from '@praxis/redis';
+import { poolStats, type PoolStats } from '@praxis/database';
 import { DataSource } from 'typeorm';
 import { AssetLockManager } from '../locks/asset-lock-manager.js';
 import { RunQueues } from '../run-queues.js';
@@ -220,9 +221,7 @@ export class SystemStatusService {
   }
 
   /** The database pool of this process: connections total, idle, in use, and requests waiting for one. */
-  databasePool(): { total: number; idle: number; inUse: number; waiting: number } {
-    const pool = (this.db.driver as unknown as { master?: { totalCount: number; idleCount: number; waitingCount: number } }).master;
-    if (!pool) return { total: 0, idle: 0, inUse: 0, waiting: 0 };
-    return { total: pool.totalCount, idle: pool.idleCount, inUse: pool.totalCount - pool.idleCount, waiting: pool.waitingCount };
+  databasePool(): PoolStats {
+    return poolStats(this.db);
   }
 }

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { withLogContext } from '@praxis/common';
+import { observeCommand, withLogContext } from '@praxis/common';
 import { AppConfig } from '@praxis/config';
 import type { Machine, Resource } from '@praxis/hardware';
 import { ProtocolDefinitionsService, RunChild, WarmRunProcesses, describeMachine, executeWireCall, failedCallUpdate, type RunOutcome, type RunSpec, type WireCall } from '@praxis/protocols';
@@ -318,7 +318,12 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
           Object.entries(run.assets).map(([key, a]) => [key, a.kind === 'machine' ? describeMachine(machines.get(a.name)!) : { kind: 'resource' as const, name: a.name }]),
         ),
       };
-      const unsubscribe = [...machines].map(([name, m]) => m.onCommand((e) => recorder.command(e, machineIds.get(name) ?? null, active!.stepOf.get(name) ?? null)));
+      const unsubscribe = [...machines].map(([name, m]) =>
+        m.onCommand((e) => {
+          recorder.command(e, machineIds.get(name) ?? null, active!.stepOf.get(name) ?? null);
+          observeCommand(e);
+        }),
+      );
       const warm = await this.warm?.take();
       const child = new RunChild(spec, this.handlers(active), { memoryMb: this.config.protocols.sandboxMemoryMb, hangTimeoutMs: this.config.protocols.hangTimeoutMs, ...(warm ? { warm } : {}) });
       active.child = child;
