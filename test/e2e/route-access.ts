@@ -62,6 +62,7 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /api/v1/decks': 'viewer',
   'POST /api/v1/decks': 'admin',
   'GET /api/v1/decks/:id': 'viewer',
+  'GET /api/v1/decks/:id/state': 'viewer',
   'PATCH /api/v1/decks/:id': 'admin',
   'DELETE /api/v1/decks/:id': 'admin',
   'GET /api/v1/deck-layouts': 'viewer',
