@@ -169,6 +169,7 @@ async function main() {
     [
       '',
       '  Praxis is running.',
+      `  Dashboard    ${base}/`,
       `  API          ${base}/api/v1`,
       `  OpenAPI      ${base}/api/docs   (JSON: ${base}/api/docs-json)`,
       `  Health       ${base}/api/v1/health`,

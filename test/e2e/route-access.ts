@@ -9,7 +9,7 @@
 export type Access = 'public' | 'viewer' | 'operator' | 'admin';
 
 export const ROUTE_ACCESS: Record<string, Access> = {
-  // health, login, JWKS and the API docs are the only public routes
+  // health, login, JWKS, the API docs and the dashboard's files are the only public routes
   'GET /api/v1/health': 'public',
   'POST /api/v1/auth/login': 'public',
   'GET /.well-known/jwks.json': 'public',
@@ -21,6 +21,9 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /api/docs/docs/swagger-ui-init.js': 'public',
   'GET /api/docs-json': 'public',
   'GET /api/docs-yaml': 'public',
+  // the dashboard's static page, modules and stylesheet (no data: every call they make is authenticated)
+  'GET /': 'public',
+  'GET /dashboard/:file': 'public',
 
   'GET /api/v1/auth/me': 'viewer',
 
