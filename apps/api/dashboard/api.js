@@ -112,8 +112,11 @@ function follow(key, sub) {
   const s = events();
   const existing = subscriptions.get(key);
   if (existing) {
-    existing.listeners.push(...sub.listeners);
-    return stopper(key, sub.listeners[0]);
+    // Already followed (by another part of the page): this listener first gets what was delivered so far.
+    const [fn] = sub.listeners;
+    for (const ev of existing.delivered ?? []) fn(ev);
+    existing.listeners.push(fn);
+    return stopper(key, fn);
   }
   subscriptions.set(key, sub);
   if (s.connected) subscribe(sub);
@@ -138,6 +141,8 @@ function stopper(key, fn) {
 export function followRun(runId, fn) {
   const sub = {
     lastSeq: 0,
+    /** Every event of the run so far, for a listener that joins later. */
+    delivered: [],
     listeners: [fn],
     body: () => ({ runId, afterSeq: sub.lastSeq }),
     unsubscribeBody: { runId },
@@ -145,6 +150,7 @@ export function followRun(runId, fn) {
     wants: (ev) => ev.runId === runId && typeof ev.seq === 'number' && ev.seq > sub.lastSeq,
     deliver(ev) {
       sub.lastSeq = ev.seq;
+      sub.delivered.push(ev);
       for (const l of sub.listeners) l(ev);
     },
   };

@@ -10,10 +10,13 @@ const view = document.getElementById('view');
 const who = document.getElementById('who');
 const logoutButton = document.getElementById('logout');
 let leave = null;
+/** Counts page loads, so a page that finishes loading after the next one started stops at once. */
+let navigation = 0;
 
 function showLogin(reason) {
   leave?.();
   leave = null;
+  navigation++;
   logout();
   who.textContent = '';
   logoutButton.hidden = true;
@@ -58,13 +61,18 @@ async function route() {
   logoutButton.hidden = false;
   leave?.();
   leave = null;
+  const mine = ++navigation;
   const [, kind, id] = location.hash.replace(/^#/, '').split('/');
   try {
-    if (kind === 'workcells' && id) leave = await workcellPage(view, id);
-    else if (kind === 'runs' && id) leave = await runPage(view, id);
-    else leave = await workcellsPage(view);
+    // Each page draws into a root of its own: one still loading when the next is asked for draws off-screen.
+    const root = h('div', { class: 'page' });
+    view.replaceChildren(root);
+    const stop = kind === 'workcells' && id ? await workcellPage(root, id) : kind === 'runs' && id ? await runPage(root, id) : await workcellsPage(root);
+    // Another page was asked for while this one loaded: it is already gone.
+    if (mine === navigation) leave = stop ?? null;
+    else stop?.();
   } catch (err) {
-    if (err.status === 401) return;
+    if (err.status === 401 || mine !== navigation) return;
     view.replaceChildren(h('h1', {}, 'Something went wrong'), h('p', { class: 'message' }, err.message), h('p', {}, h('a', { href: '#/' }, 'Back to the workcells')));
   }
 }

@@ -65,8 +65,10 @@ export async function workcellPage(root, workcellId) {
     if (deck) deck.apply(ev.payload);
     else early.push(ev.payload);
   };
+  let left = false;
   const follow = (run) => {
-    if (followed.has(run.id) || !ACTIVE.has(run.status)) return;
+    // `left`: a run fetched while the operator was already leaving the page is not followed.
+    if (left || followed.has(run.id) || !ACTIVE.has(run.status)) return;
     followed.set(run.id, followRun(run.id, onRunEvent));
   };
   const row = (run) => {
@@ -85,7 +87,7 @@ export async function workcellPage(root, workcellId) {
     let entry = runs.get(runId);
     if (!entry) {
       const run = await get(`/runs/${runId}`).catch(() => null);
-      if (!run || run.workcellId !== workcellId || runs.has(runId)) return;
+      if (left || !run || run.workcellId !== workcellId || runs.has(runId)) return;
       runRows.prepend(row(run));
       entry = runs.get(runId);
       follow(run);
@@ -111,7 +113,10 @@ export async function workcellPage(root, workcellId) {
     runRows.append(row(run));
     follow(run);
   }
-  stops.push(() => followed.forEach((stop) => stop()));
+  stops.push(() => {
+    left = true;
+    followed.forEach((stop) => stop());
+  });
 
   loadDeck(workcellId, deckBox).then(
     (view) => {
