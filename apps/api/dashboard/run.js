@@ -23,6 +23,7 @@ export async function runPage(root, runId) {
   const logs = h('ul', { class: 'logs', id: 'logs' });
   const outputRows = h('tbody');
   const errorBox = h('div', { class: 'error-box', hidden: true });
+  const result = h('details', { id: 'result', hidden: true }, h('summary', {}, 'Result'), h('pre'));
 
   root.replaceChildren(
     h('nav', { class: 'crumbs' }, h('a', { href: '#/' }, 'Workcells'), ' / ', h('a', { href: `#/workcells/${run.workcellId}` }, workcell.name), ` / ${run.protocolName}`),
@@ -34,11 +35,12 @@ export async function runPage(root, runId) {
       controls,
       h('p', { class: 'muted' }, `Run ${run.id} · created by ${run.createdBy} · ${fmtTime(run.createdAt)}`),
       h('details', {}, h('summary', {}, 'Parameters'), h('pre', {}, JSON.stringify(run.parameters, null, 2))),
+      result,
       message,
       errorBox,
     ),
     prompt,
-    h('div', { class: 'grid' }, h('section', { class: 'panel' }, h('h2', {}, 'Deck'), deckBox), h('section', { class: 'panel' }, h('h2', {}, 'Steps'), steps)),
+    h('div', { class: 'grid' }, h('section', { class: 'panel' }, h('h2', {}, 'Deck'), deckBox), h('section', { class: 'panel' }, h('h2', {}, 'Steps'), h('div', { class: 'scroll' }, steps))),
     h(
       'section',
       { class: 'panel' },
@@ -57,6 +59,7 @@ export async function runPage(root, runId) {
     controls.replaceChildren();
     if (canOperate() && !TERMINAL.has(run.status)) {
       const act = (action) => async () => {
+        if (action === 'cancel' && !window.confirm('Cancel this run? The protocol stops and the deck is restored to how it was before the run.')) return;
         message.textContent = '';
         try {
           run = await post(`/runs/${run.id}/actions`, { action });
@@ -71,6 +74,8 @@ export async function runPage(root, runId) {
         button('Cancel', act('cancel'), { id: 'cancel', class: 'danger', disabled: run.status === 'canceling' }),
       );
     }
+    result.hidden = run.result === null || run.result === undefined;
+    result.querySelector('pre').textContent = JSON.stringify(run.result, null, 2);
     if (run.error) {
       errorBox.hidden = false;
       errorBox.textContent = `${run.error.name}: ${run.error.message}${run.error.step ? ` (step ${run.error.step.name} #${run.error.step.seq})` : ''}`;
