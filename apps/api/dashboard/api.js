@@ -146,8 +146,10 @@ export function followRun(runId, fn) {
     listeners: [fn],
     body: () => ({ runId, afterSeq: sub.lastSeq }),
     unsubscribeBody: { runId },
-    // machine.status carries the run holding the machine but no seq: it is not one of the run's events.
-    wants: (ev) => ev.runId === runId && typeof ev.seq === 'number' && ev.seq > sub.lastSeq,
+    // Only the next seq: a run's seqs have no gaps and its room brings them in order, while the same
+    // run.status may arrive earlier through a workcell's room (and would otherwise skip the ones
+    // between). machine.status names the run holding the machine but has no seq: not a run event.
+    wants: (ev) => ev.runId === runId && ev.seq === sub.lastSeq + 1,
     deliver(ev) {
       sub.lastSeq = ev.seq;
       sub.delivered.push(ev);
