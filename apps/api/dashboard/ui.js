@@ -70,7 +70,12 @@ export function schemaFields(schema, { enabled = true, prefix = 'field' } = {}) 
   const required = new Set(schema?.required ?? []);
   const element = h('div', { class: 'fields' });
   const fields = [];
-  for (const [name, prop] of Object.entries(schema?.properties ?? {})) {
+  // Stored as jsonb, the properties come back sorted by key length; `required` (an array) keeps the
+  // author's order, so it orders the fields it names.
+  const order = schema?.required ?? [];
+  const rank = (name) => (order.includes(name) ? order.indexOf(name) : order.length);
+  const props = Object.entries(schema?.properties ?? {}).sort(([a], [b]) => rank(a) - rank(b));
+  for (const [name, prop] of props) {
     const id = `${prefix}-${name}`;
     const label = h('label', { for: id }, prop.title ?? name, required.has(name) && prop.default === undefined ? ' *' : '');
     const kind = prop.enum ? 'enum' : prop.type === 'boolean' ? 'boolean' : prop.type === 'number' || prop.type === 'integer' ? 'number' : prop.type === 'string' ? 'string' : 'json';
