@@ -10,9 +10,10 @@ const log = (m) => console.log(`[praxis] ${m}`);
 
 try {
   ensureDependencies(log);
-  const { ensureRedisServer, ensureSocat } = await import('./lib/services.mjs');
+  const { ensureChromium, ensureRedisServer, ensureSocat } = await import('./lib/services.mjs');
   ensureRedisServer({ log });
   ensureSocat({ log });
+  ensureChromium({ log });
   log('type-checking (tsc --noEmit)...');
   run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--noEmit']);
   ensureBuild(log);

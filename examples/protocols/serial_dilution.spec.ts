@@ -3,11 +3,10 @@ import { describeProtocol, executeProtocol, failedStep, ParameterError, runProto
 import { demoBench, recordingHooks } from './demo-deck.spec-support.js';
 import serialDilution from './serial_dilution.js';
 
-/** Diluent in every well of the source plate, the stock in the first well of `row` of the destination. */
-async function bench(row = 'A', stock = 100) {
+/** The demo deck with empty plates (`sourceVolume`: the source plate filled, as the demo seed does). */
+async function bench(sourceVolume = 0) {
   const b = await demoBench();
-  b.source.fill(300);
-  b.destination.get(`${row}1`).setVolume(stock);
+  if (sourceVolume) b.source.fill(sourceVolume);
   return { ...b, assets: { lh: b.lh, tips: b.tips, diluent: b.source, plate: b.destination } };
 }
 
@@ -26,7 +25,7 @@ describe('serial_dilution', () => {
     expect(Object.values(meta.assets).map((a) => a.category)).toEqual(['LiquidHandler', 'tip_rack', 'plate', 'plate']);
   });
 
-  it('asks for confirmation first, then dilutes 1:2 over 8 wells of row A', async () => {
+  it('asks for confirmation first, records the liquids loaded, then dilutes 1:2 over 8 wells of row A', async () => {
     const b = await bench();
     const seen: InputRequest[] = [];
     const commandsAtPrompt: number[] = [];
@@ -47,24 +46,31 @@ describe('serial_dilution', () => {
     expect(run.inputs[0].request.stepSeq).toBe(1);
     expect(run.inputs[0].request.fieldsSchema).toMatchObject({
       type: 'object',
-      properties: { confirmed: { type: 'boolean', default: true }, stockConcentration: { type: 'number', default: 100 }, unit: { type: 'string', default: 'µM' } },
+      properties: {
+        confirmed: { type: 'boolean', default: true },
+        stockConcentration: { type: 'number', default: 100 },
+        stockVolume: { type: 'number', default: 100, minimum: 50, maximum: 360 },
+        unit: { type: 'string', default: 'µM' },
+      },
     });
-    expect(run.inputs[0].answer).toEqual({ confirmed: true, stockConcentration: 100, unit: 'µM' });
+    expect(run.inputs[0].answer).toEqual({ confirmed: true, stockConcentration: 100, stockVolume: 100, unit: 'µM' });
 
     // steps: the root, one add_diluent, seven dilute
     expect(run.steps.map((s) => s.name)).toEqual(['serial_dilution', 'add_diluent', ...Array(7).fill('dilute')]);
     expect(run.steps.slice(1).every((s) => s.parentSeq === 1 && s.status === 'completed')).toBe(true);
     expect(run.steps[1].args.at(-1)).toBe(50);
 
-    // commands: 1 tip for the diluent (7 aspirate + 7 dispense), then 4 commands per dilution
-    expect(b.counts()).toEqual({ pickUpTips: 8, aspirate: 14, dispense: 14, dropTips: 8 });
-    expect(b.events).toHaveLength(44);
+    // commands: the liquids loaded (the stock, 50 µL of diluent in A2-A8 of the source plate),
+    // 1 tip for the diluent (7 aspirate + 7 dispense), then 4 commands per dilution
+    expect(b.events[0]).toMatchObject({ command: 'recordLiquids', args: { resources: ['destination_plate_A1', ...[2, 3, 4, 5, 6, 7, 8].map((c) => `source_plate_A${c}`)], volumes: [100, ...Array(7).fill(50)] } });
+    expect(b.counts()).toEqual({ recordLiquids: 1, pickUpTips: 8, aspirate: 14, dispense: 14, dropTips: 8 });
+    expect(b.events).toHaveLength(45);
     const mixes = b.events.filter((e) => e.command === 'dispense').slice(7);
     expect(mixes.map((e) => e.args.resources)).toEqual([2, 3, 4, 5, 6, 7, 8].map((c) => [`destination_plate_A${c}`]));
 
     // volumes: stock 100 → 50 left; wells 2-7: 50 diluent + 50 in − 50 out; well 8 keeps 100
     expect(b.destination.row('A').map((w) => w.volume)).toEqual([50, 50, 50, 50, 50, 50, 50, 100, 0, 0, 0, 0]);
-    expect(b.source.row('A').map((w) => w.volume)).toEqual([300, ...Array(7).fill(250), 300, 300, 300, 300]);
+    expect(b.source.row('A').map((w) => w.volume)).toEqual(Array(12).fill(0));
     expect(b.destination.get('B2').volume).toBe(0);
 
     // outputs: the concentration of each well
@@ -85,7 +91,7 @@ describe('serial_dilution', () => {
     expect((err as Error).message).toBe('serial dilution stopped: the operator did not confirm that the diluent and the stock are loaded');
     expect(failedStep(err)).toEqual({ seq: 1, name: 'serial_dilution' });
     expect(b.events).toHaveLength(0);
-    expect(b.destination.get('A1').volume).toBe(100);
+    expect(b.destination.get('A1').volume).toBe(0);
 
     const rec = recordingHooks({ confirmed: false });
     await expect(executeProtocol(serialDilution, { assets: b.assets, hooks: rec.hooks })).rejects.toThrow(/did not confirm/);
@@ -93,17 +99,17 @@ describe('serial_dilution', () => {
     expect(rec.outputs).toEqual([]);
   });
 
-  it('takes the parameters and the answer: 1:10 over 4 wells of row C from 1000 nM', async () => {
-    const b = await bench('C', 60);
+  it('takes the parameters and the answer: 1:10 over 4 wells of row C from 60 µL of 1000 nM; diluent wells holding more keep it', async () => {
+    const b = await bench(300);
     const run = await runProtocol(serialDilution, {
       assets: b.assets,
       parameters: { dilutionFactor: 10, transferVolume: 20, steps: 4, row: 'C' },
-      answers: [{ confirmed: true, stockConcentration: 1000, unit: 'nM' }],
+      answers: [{ confirmed: true, stockConcentration: 1000, stockVolume: 60, unit: 'nM' }],
     });
     expect(run.inputs[0].request.prompt).toMatch(/row C of source_plate \(180 µL per well\) and the stock in destination_plate_C1$/);
     expect(b.destination.row('C').slice(0, 5).map((w) => w.volume)).toEqual([40, 180, 180, 200, 0]);
     expect(b.source.row('C').slice(0, 5).map((w) => w.volume)).toEqual([300, 120, 120, 120, 300]);
-    expect(b.counts()).toEqual({ pickUpTips: 4, aspirate: 6, dispense: 6, dropTips: 4 });
+    expect(b.counts()).toEqual({ recordLiquids: 1, pickUpTips: 4, aspirate: 6, dispense: 6, dropTips: 4 });
     expect(run.outputs.filter((o) => o.type === 'concentration').map((o) => o.value)).toEqual([1000, 100, 10, 1]);
     expect(run.result).toEqual({ wells: ['destination_plate_C1', 'destination_plate_C2', 'destination_plate_C3', 'destination_plate_C4'], concentrations: [1000, 100, 10, 1], unit: 'nM' });
   });
@@ -133,6 +139,9 @@ describe('serial_dilution', () => {
     const err = await runProtocol(serialDilution, { assets: b.assets, answers: [{ confirmed: true, stockConcentration: -1 }] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ParameterError);
     expect((err as ParameterError).issues).toEqual([{ field: 'stockConcentration', message: expect.stringMatching(/^the answer is invalid: /) }]);
+    // less stock than one transfer takes
+    const low = await runProtocol(serialDilution, { assets: b.assets, answers: [{ confirmed: true, stockVolume: 49 }] }).catch((e: unknown) => e);
+    expect((low as ParameterError).issues.map((i) => i.field)).toEqual(['stockVolume']);
     expect(b.events).toHaveLength(0);
   });
 });

@@ -5,9 +5,11 @@
 // one tip for all of them), then `transferVolume` µL is carried from each well to the next with a
 // fresh tip, mixing after each dispense: well j ends at stock / dilutionFactor^j.
 //
-// Before any pipetting the operator confirms that the diluent and the stock are loaded; the run
-// fails (nothing pipetted) when they do not. The concentration of every well is recorded as an
-// output of type `concentration`.
+// Before any pipetting the operator confirms that the diluent and the stock are loaded, and says
+// how much stock; the run fails (nothing pipetted) when they do not. The liquids confirmed are then
+// recorded on the deck (`lh.recordLiquids`), so the volume tracking knows what is in the wells (a
+// well holding more diluent than needed keeps its volume). The concentration of every well is
+// recorded as an output of type `concentration`.
 import type { Container, LiquidHandler, TipSpot } from '@praxis/hardware';
 import { defineProtocol, step, z } from '@praxis/protocol';
 
@@ -67,16 +69,19 @@ export default defineProtocol({
       fields: {
         confirmed: z.boolean().default(true),
         stockConcentration: z.number().positive().default(100),
+        stockVolume: z.number().min(transferVolume).max(series[0].maxVolume).default(Math.min(2 * transferVolume, series[0].maxVolume)).describe('µL of stock loaded'),
         unit: z.string().min(1).default('µM'),
       },
     });
     if (!answer.confirmed) throw new Error('serial dilution stopped: the operator did not confirm that the diluent and the stock are loaded');
+    const diluentWells = diluent.row(row).slice(1, steps);
+    await lh.recordLiquids([series[0], ...diluentWells], [answer.stockVolume, ...diluentWells.map((w) => Math.max(w.volume, diluentVolume))]);
     state.stockConcentration = answer.stockConcentration;
     log.info(`diluting ${series[0].name} 1:${dilutionFactor} over ${steps} wells`, { stock: answer.stockConcentration, unit: answer.unit });
 
     const spots = tips.spots().filter((s) => s.hasTip);
     if (spots.length < steps) throw new Error(`${tips.name} holds ${spots.length} tips, ${steps} are needed`);
-    await addDiluent(lh, spots[0], diluent.row(row).slice(1, steps), series.slice(1), diluentVolume);
+    await addDiluent(lh, spots[0], diluentWells, series.slice(1), diluentVolume);
     state.diluentAdded = true;
 
     const mixVolume = Math.min(transferVolume + diluentVolume, 0.8 * spots[1].prototypeTip.maximalVolume) / 2;

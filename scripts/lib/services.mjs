@@ -117,6 +117,25 @@ export function ensureSocat({ log = console.log } = {}) {
   throw new Error('socat is not installed. Install it (Debian/Ubuntu: sudo apt-get install -y socat; macOS: brew install socat); the serial backend tests need it.');
 }
 
+/** Where the dashboard test expects Chromium (Debian's `chromium` package; driven by playwright-core). */
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/**
+ * Makes sure Debian's `chromium` is installed, for the dashboard's headless-browser test: installs
+ * it with apt-get when missing and running as root, otherwise fails saying how to get it.
+ */
+export function ensureChromium({ log = console.log } = {}) {
+  if (existsSync(CHROMIUM_PATH)) return CHROMIUM_PATH;
+  if (isRoot() && which('apt-get')) {
+    log('chromium missing: installing the Debian package chromium (apt-get)...');
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    execFileSync('apt-get', ['update', '-qq'], { stdio: ['ignore', 'ignore', 'inherit'], env });
+    execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { stdio: ['ignore', 'ignore', 'inherit'], env });
+    if (existsSync(CHROMIUM_PATH)) return CHROMIUM_PATH;
+  }
+  throw new Error(`Chromium is not installed at ${CHROMIUM_PATH}. Install it (Debian/Ubuntu: sudo apt-get install -y chromium); the dashboard's browser test drives it.`);
+}
+
 function pingRedis(port) {
   return new Promise((resolve) => {
     const sock = net.connect({ port, host: '127.0.0.1' });

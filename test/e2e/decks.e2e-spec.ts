@@ -387,6 +387,22 @@ describe('decks: deck types, decks, deck layouts', () => {
       expect(byProp.body.total).toBe(1);
     });
 
+    it("GET /decks/{id}/state: the layout's own state until one is saved, then the saved tips and volumes", async () => {
+      const fresh = await t.http.get(`/api/v1/decks/${deck.id}/state`).set(viewer).expect(200);
+      expect(fresh.body).toMatchObject({ deckId: deck.id, layoutId: starletLayout.id, savedAt: null });
+      expect(fresh.body.resources).toMatchObject({ tips_1_A1: { hasTip: true }, tips_2_H12: { hasTip: true }, plate_1_A1: { volume: 0 } });
+      // What the worker saves after a run: one tip taken, liquid in a well.
+      const built = await t.app.get(DeckLayoutsService).build(starletLayout.id);
+      const state = built.serializeAllState() as Record<string, any>;
+      state.tips_1_A1 = { ...state.tips_1_A1, tip: null, pendingTip: null };
+      state.plate_1_B2 = { volume: 120, pendingVolume: 120 };
+      await t.db.query('UPDATE decks SET state = $2 WHERE id = $1', [deck.id, JSON.stringify(state)]);
+      const saved = await t.http.get(`/api/v1/decks/${deck.id}/state`).set(viewer).expect(200);
+      expect(saved.body.savedAt).toEqual(expect.any(String));
+      expect(saved.body.resources).toMatchObject({ tips_1_A1: { hasTip: false }, tips_1_B1: { hasTip: true }, plate_1_B2: { volume: 120 }, plate_1_A1: { volume: 0 } });
+      await t.http.get('/api/v1/decks/01900000-0000-7000-8000-0000000000aa/state').set(viewer).expect(404);
+    });
+
     it('unknown references -> 400 naming each field', async () => {
       const none = '01900000-0000-7000-8000-000000000000';
       const both = await t.http.post('/api/v1/decks').set(admin).send({ name: 'x', workcellId: none, deckTypeId: none }).expect(400);

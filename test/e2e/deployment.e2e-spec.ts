@@ -2,7 +2,7 @@
 // HEALTHCHECK command against a real worker and Redis, and the api image's file set (dist,
 // package.json, node_modules: nothing from the source tree) migrating a database and serving.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -52,6 +52,9 @@ describe('deployment: the images\' health checks', () => {
     const image = mkdtempSync(join(tmpdir(), 'praxis-image-'));
     cpSync(join(process.cwd(), 'dist'), join(image, 'dist'), { recursive: true });
     cpSync(join(process.cwd(), 'package.json'), join(image, 'package.json'));
+    // The runtime stage's other COPY: the dashboard's static files.
+    expect(readFileSync('docker/Dockerfile', 'utf8')).toMatch(/^COPY apps\/api\/dashboard \.\/apps\/api\/dashboard$/m);
+    cpSync(join(process.cwd(), 'apps', 'api', 'dashboard'), join(image, 'apps', 'api', 'dashboard'), { recursive: true });
     symlinkSync(join(process.cwd(), 'node_modules'), join(image, 'node_modules'), 'dir');
     const db = await createTestDatabase({ migrate: false });
     const port = await freePort();
@@ -80,6 +83,14 @@ describe('deployment: the images\' health checks', () => {
       expect(login.status).toBe(200);
       const { accessToken } = (await login.json()) as { accessToken: string };
       expect((await fetch(`${base}/api/v1/workcells`, { headers: { authorization: `Bearer ${accessToken}` } })).status).toBe(200);
+      // The dashboard, and the Socket.IO browser client it loads (from the production dependencies).
+      const page = await fetch(`${base}/`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/text\/html/);
+      const scripts = [...(await page.text()).matchAll(/src="\/?(dashboard\/[^"]+)"/g)].map((m) => m[1]!);
+      expect(scripts.length).toBeGreaterThan(0);
+      for (const s of scripts) expect((await fetch(`${base}/${s}`)).status).toBe(200);
+      expect((await fetch(`${base}/dashboard/socket.io.esm.min.js`)).status).toBe(200);
     } finally {
       api?.kill('SIGTERM');
       await new Promise((r) => (api && api.exitCode === null ? api.once('exit', r) : r(null)));

@@ -226,7 +226,7 @@ describe('execution: runs on the worker, for real', () => {
   }, 60000);
 
   it('waits for operator input: the prompt on the run, answers checked (400 naming the field), then completes', async () => {
-    // The stock is the first well of the plate: the earlier runs left 25 µL in destination_plate_A1.
+    // The stock is the first well of the plate; the answer records it there (by default twice the transfer volume).
     const run = await start('serial_dilution', { parameters: { steps: 4, transferVolume: 10 } });
     const waiting = await until(run.id, ['awaiting_input', 'failed', 'completed']);
     expect(waiting.status).toBe('awaiting_input');

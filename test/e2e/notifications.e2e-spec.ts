@@ -223,7 +223,7 @@ describe('notifications: email on run events through a real SMTP server', () => 
     expect(asked.body).toContain(`Workcell: demo (${workcellId})`);
 
     await t.http.post(`/api/v1/runs/${run.id}/input`).set(operator).send({ values: { confirmed: true } }).expect(202);
-    // On a fresh deck the stock well is empty, so the run may fail after the answer: either end is mailed.
+    // The answer records the stock and diluent, so the run completes; either end would be mailed.
     const ended = await until(run.id, ['completed', 'failed']);
     const done = await eventually(async () => smtp.mailsFor(run.id).find((m) => m.subject.includes(ended.status)), 'the email of the end');
     expect(done.body).toContain('serial_dilution 1.0.0');

@@ -10,7 +10,7 @@
 export type Access = 'public' | 'viewer' | 'operator' | 'admin' | 'metrics-token';
 
 export const ROUTE_ACCESS: Record<string, Access> = {
-  // health, login, JWKS and the API docs are the only public routes
+  // health, login, JWKS, the API docs and the dashboard's files are the only public routes
   'GET /api/v1/health': 'public',
   'POST /api/v1/auth/login': 'public',
   'GET /.well-known/jwks.json': 'public',
@@ -22,6 +22,9 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /api/docs/docs/swagger-ui-init.js': 'public',
   'GET /api/docs-json': 'public',
   'GET /api/docs-yaml': 'public',
+  // the dashboard's static page, modules and stylesheet (no data: every call they make is authenticated)
+  'GET /': 'public',
+  'GET /dashboard/:file': 'public',
   // Prometheus: only the METRICS_TOKEN bearer opens it (no user token does; unset: closed)
   'GET /metrics': 'metrics-token',
   'GET /metrics/': 'metrics-token',
@@ -66,6 +69,7 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /api/v1/decks': 'viewer',
   'POST /api/v1/decks': 'admin',
   'GET /api/v1/decks/:id': 'viewer',
+  'GET /api/v1/decks/:id/state': 'viewer',
   'PATCH /api/v1/decks/:id': 'admin',
   'DELETE /api/v1/decks/:id': 'admin',
   'GET /api/v1/deck-layouts': 'viewer',

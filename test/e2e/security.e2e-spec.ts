@@ -113,6 +113,47 @@ describe('security', () => {
       expect(init.text).toMatch(/"operationId":\s*"listUsers"/);
       await t.http.get('/api/docs-json').expect(200).expect('Content-Type', /json/);
     });
+
+    it('the dashboard loads only its own modules and stylesheet, nothing inline, and talks only to this origin', async () => {
+      const page = await t.http.get('/').expect(200);
+      expect(page.headers['content-type']).toMatch(/text\/html/);
+      const policy = {
+        'default-src': ["'self'"],
+        'script-src': ["'self'"],
+        'style-src': ["'self'"],
+        'img-src': ["'self'", 'data:'],
+        'connect-src': ["'self'"],
+        'object-src': ["'none'"],
+        'base-uri': ["'self'"],
+        'form-action': ["'self'"],
+        'frame-ancestors': ["'none'"],
+      };
+      expect(cspOf(page)).toEqual(policy);
+      expect(page.headers['x-frame-options']).toBe('DENY');
+      // No inline script or style: every script and stylesheet is a file of this origin.
+      expect(page.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+      expect(page.text).not.toMatch(/<style|\sstyle=/);
+      const assets = [...page.text.matchAll(/<(?:script[^>]*\bsrc|link[^>]*\bhref)=["']([^"']+)["']/g)].map((m) => m[1]);
+      // (The empty data: icon only spares the browser a favicon request.)
+      expect(assets).toEqual(['data:,', '/dashboard/style.css', '/dashboard/app.js']);
+      // app.js imports the other modules, and the Socket.IO client build from the server package.
+      for (const asset of [...assets.slice(1), '/dashboard/api.js', '/dashboard/deck.js', '/dashboard/run.js', '/dashboard/ui.js', '/dashboard/workcell.js', '/dashboard/socket.io.esm.min.js']) {
+        const res = await t.http.get(asset).buffer(true);
+        expect({ asset, status: res.status }).toEqual({ asset, status: 200 });
+        expect(res.headers['content-type']).toMatch(asset.endsWith('.js') ? /^text\/javascript/ : /^text\/css/);
+        expect(cspOf(res)).toEqual(policy);
+        // Modules set attributes and text, never inline styles or HTML strings.
+        if (asset.endsWith('.js') && !asset.includes('socket.io')) expect(res.text).not.toMatch(/innerHTML|\.style\.|setAttribute\('style'|eval\(|new Function/);
+      }
+      // Nothing but the listed files: other names and traversal answer the JSON 404.
+      for (const path of ['/dashboard/nope.js', '/dashboard/..%2Fsrc%2Fmain.ts', '/dashboard/%2E%2E%2F%2E%2E%2Fpackage.json', '/dashboard/index.html', '/dashboard/.env']) {
+        const res = await t.http.get(path);
+        expect(answerProblems(path, res, { status: 404, code: 'NOT_FOUND' })).toEqual([]);
+        expect(res.text).not.toContain('"name": "praxis"');
+      }
+      // The JSON API keeps its own policy.
+      expect(cspOf(await t.http.get('/api/v1/nope'))).toEqual({ 'default-src': ["'none'"], 'frame-ancestors': ["'none'"] });
+    });
   });
 
   describe('CORS from CORS_ORIGINS', () => {

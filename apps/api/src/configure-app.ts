@@ -6,6 +6,7 @@ import { AllExceptionsFilter, ErrorEnvelope, httpMetricsMiddleware, startProcess
 import type { AppConfig } from '@praxis/config';
 import { Logger } from 'nestjs-pino';
 import qs from 'qs';
+import { DASHBOARD_PATH, serveDashboard } from './dashboard.js';
 import { JSON_TYPES, refuseHostileBodies, requireJsonBodies, securityHeaders } from './http-hardening.js';
 
 export const API_PREFIX = 'api/v1';
@@ -22,7 +23,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, opt
   // then the body checks.
   startProcessMetrics();
   app.use(httpMetricsMiddleware);
-  app.use(securityHeaders(DOCS_PATH));
+  app.use(securityHeaders(DOCS_PATH, DASHBOARD_PATH));
   if (config.corsOrigins.length) {
     app.enableCors({ origin: config.corsOrigins, exposedHeaders: ['X-Request-Id', 'Retry-After'], maxAge: 600 });
   }
@@ -30,6 +31,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, opt
   // Registered here, Nest's default parser (100 kb) is not added at init.
   app.useBodyParser('json', { limit: config.bodyLimit, type: JSON_TYPES });
   app.use(refuseHostileBodies);
+  serveDashboard(app);
   // `property.room=B12` -> { property: { room: 'B12' } } (the list filter convention).
   app.set('query parser', (str: string) => qs.parse(str, { allowDots: true, depth: 8, parameterLimit: 200, arrayLimit: 50 }));
   app.setGlobalPrefix(API_PREFIX, {

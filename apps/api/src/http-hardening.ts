@@ -8,10 +8,11 @@ export const JSON_TYPES = ['application/json', 'application/*+json'];
 /**
  * Security headers. The API answers JSON only, so its pages may load nothing and be framed by
  * nothing; the Swagger UI pages load their own scripts and stylesheets, and write inline styles
- * and data: images. No `upgrade-insecure-requests`: a lab server is often plain http, and the
+ * and data: images; the dashboard (`/` and `/<dashboardPath>/...`) loads its own modules and
+ * stylesheet and connects to this origin. No `upgrade-insecure-requests`: a lab server is often plain http, and the
  * browser would then fetch the UI's assets over https and fail.
  */
-export function securityHeaders(docsPath: string): RequestHandler {
+export function securityHeaders(docsPath: string, dashboardPath: string): RequestHandler {
   // X-Frame-Options for browsers that predate CSP's frame-ancestors.
   const api = helmet({ frameguard: { action: 'deny' }, contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } });
   const docs = helmet({
@@ -32,8 +33,28 @@ export function securityHeaders(docsPath: string): RequestHandler {
       },
     },
   });
+  // The dashboard is plain modules and a stylesheet of its own: nothing inline at all, and it talks
+  // only to this origin (REST and the Socket.IO websocket, which 'self' covers).
+  const dashboard = helmet({
+    frameguard: { action: 'deny' },
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+  });
   const isDocs = (path: string) => path === `/${docsPath}` || path.startsWith(`/${docsPath}/`);
-  return (req, res, next) => (isDocs(req.path) ? docs : api)(req, res, next);
+  const isDashboard = (path: string) => path === '/' || path.startsWith(`/${dashboardPath}/`);
+  return (req, res, next) => (isDocs(req.path) ? docs : isDashboard(req.path) ? dashboard : api)(req, res, next);
 }
 
 /**

@@ -17,6 +17,7 @@ export * from './tracking/config.js';
 export * from './tracking/errors.js';
 export * from './tracking/tip-tracker.js';
 export * from './tracking/volume-tracker.js';
+export * from './tracking/state-view.js';
 export * from './machines/machine.js';
 export * from './machines/liquid-handler/index.js';
 export * from './catalog/index.js';

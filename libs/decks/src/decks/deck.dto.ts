@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { IsObject, IsOptional, IsString, IsUUID, Matches } from 'class-validator';
 import { ListQueryDto } from '@praxis/common';
 import type { Deck } from '../deck.entity.js';
@@ -89,6 +90,19 @@ export class DeckDto {
       updatedAt: d.updatedAt,
     };
   }
+}
+
+/** The deck's tips and liquids as last saved, over its layout (a display draws it over `GET /deck-layouts/{layoutId}/render`). */
+export class DeckStateDto {
+  deckId!: string;
+  @ApiProperty({ type: String, nullable: true })
+  layoutId!: string | null;
+  /** When the worker last saved the state (after each run, every 30 s during one); null: never, the layout's own state is shown. */
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  savedAt!: Date | null;
+  /** By resource name: `{ hasTip }` for tip spots, `{ volume }` (µL) for wells and other containers; the shape of `deck.state` events. */
+  @ApiProperty({ type: Object, example: { tips_1000_1_A1: { hasTip: true }, source_plate_A1: { volume: 300 } } })
+  resources!: Record<string, Record<string, unknown>>;
 }
 
 export class DeckPageDto {

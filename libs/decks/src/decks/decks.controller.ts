@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } fr
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Role, Roles } from '@praxis/auth';
 import { UuidPipe } from '@praxis/common';
-import { CreateDeckDto, DeckDto, DeckPageDto, ListDecksQueryDto, UpdateDeckDto } from './deck.dto.js';
+import { CreateDeckDto, DeckDto, DeckPageDto, DeckStateDto, ListDecksQueryDto, UpdateDeckDto } from './deck.dto.js';
 import { DecksService } from './decks.service.js';
 
 @ApiTags('decks')
@@ -23,6 +23,12 @@ export class DecksController {
   @Get(':id')
   async getDeck(@Param('id', UuidPipe) id: string): Promise<DeckDto> {
     return DeckDto.from(await this.decks.get(id));
+  }
+
+  /** The deck's tips and liquids as last saved by the worker, by resource name (live changes come as `deck.state` events). */
+  @Get(':id/state')
+  async getDeckState(@Param('id', UuidPipe) id: string): Promise<DeckStateDto> {
+    return this.decks.state(id);
   }
 
   /** Create a deck (admin): a deck type in a workcell, optionally a machine's and with a layout on it. */

@@ -3,11 +3,13 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { AppException, type FieldError, type Page } from '@praxis/common';
 import { paginate, pgError, PG_UNIQUE_VIOLATION, rethrowDbConflict } from '@praxis/database';
+import { stateView, type ResourceStateMap } from '@praxis/hardware';
 import { DataSource, Repository } from 'typeorm';
 import type { DeckType } from '../deck-type.entity.js';
 import { Deck } from '../deck.entity.js';
 import { DeckTypesService } from '../deck-types/deck-types.service.js';
-import { CreateDeckDto, ListDecksQueryDto, UpdateDeckDto } from './deck.dto.js';
+import { DeckLayoutsService } from '../layouts/deck-layouts.service.js';
+import { CreateDeckDto, DeckStateDto, ListDecksQueryDto, UpdateDeckDto } from './deck.dto.js';
 
 interface MachineRow {
   name: string;
@@ -29,6 +31,7 @@ export class DecksService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly deckTypes: DeckTypesService,
     private readonly workcells: WorkcellsService,
+    private readonly layouts: DeckLayoutsService,
   ) {}
 
   list(query: ListDecksQueryDto): Promise<Page<Deck>> {
@@ -43,6 +46,28 @@ export class DecksService {
     const d = await this.decks.findOneBy({ id });
     if (!d) throw AppException.notFound('Deck', id);
     return d;
+  }
+
+  /**
+   * Tips and liquids of the deck: its layout built by the hardware library with the saved state
+   * loaded, so every tip spot and container is answered (a deck never run shows the layout's own
+   * state: full tip racks, empty wells). A saved state that no longer fits the layout is ignored,
+   * as the worker does.
+   */
+  async state(id: string): Promise<DeckStateDto> {
+    const d = await this.get(id);
+    if (!d.layoutId) return { deckId: d.id, layoutId: null, savedAt: null, resources: stateView(d.state ?? {}) };
+    const deck = await this.layouts.build(d.layoutId);
+    let saved = false;
+    if (d.state) {
+      try {
+        deck.loadAllState(d.state as ResourceStateMap);
+        saved = true;
+      } catch {
+        // The layout changed since: show it as it is.
+      }
+    }
+    return { deckId: d.id, layoutId: d.layoutId, savedAt: saved ? d.updatedAt : null, resources: stateView(deck.serializeAllState()) };
   }
 
   async create(dto: CreateDeckDto): Promise<Deck> {

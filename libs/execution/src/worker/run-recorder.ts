@@ -3,7 +3,7 @@
 // so logging every call costs one round trip per batch, not per event. The same happenings go to
 // the run's live event log at once (RunEventWriter: no timer, it writes as soon as it can).
 import type { LogEntry, OutputRecord, StepEnd, StepStart } from '@praxis/protocol';
-import type { CommandEvent } from '@praxis/hardware';
+import { stateView, type CommandEvent } from '@praxis/hardware';
 import { retryWhileUnreachable } from '@praxis/common';
 import { uuidv7 } from '@praxis/database';
 import type { DataSource } from 'typeorm';
@@ -173,14 +173,7 @@ export class RunRecorder {
   }
 }
 
-/** Tracker states (TipTracker / VolumeTracker serializations) as a dashboard needs them. */
+/** Tracker states as a dashboard needs them (the same view `GET /decks/{id}/state` answers). */
 export function deckResources(states: Record<string, unknown>): Record<string, Record<string, unknown>> {
-  const out: Record<string, Record<string, unknown>> = {};
-  for (const [name, raw] of Object.entries(states)) {
-    const s = (raw ?? {}) as Record<string, unknown>;
-    if ('tip' in s) out[name] = { hasTip: s.tip !== null && s.tip !== undefined };
-    else if ('volume' in s) out[name] = { volume: s.volume };
-    else out[name] = s;
-  }
-  return out;
+  return stateView(states);
 }

@@ -41,6 +41,7 @@ export function createMachine(spec: MachineSpec, deck: Deck | null): Machine {
           has96Head: cfg.has96Head !== false,
           hasGripper: cfg.hasGripper !== false,
           timeModel: cfg.timeModel === true,
+          ...(typeof cfg.realTimeSpeed === 'number' ? { realTimeSpeed: cfg.realTimeSpeed } : {}),
         });
         return new LiquidHandler({ name: spec.name, backend, deck });
       }

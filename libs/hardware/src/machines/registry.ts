@@ -97,6 +97,7 @@ export const SIMULATOR_LIQUID_HANDLER: BackendDefinition = {
     has96Head: { type: 'boolean', default: true },
     hasGripper: { type: 'boolean', default: true },
     timeModel: { type: 'boolean', default: false },
+    realTimeSpeed: { type: 'number', exclusiveMinimum: 0, description: 'with timeModel: commands take their modelled time in real time, this many times faster (for demos)' },
   }),
 };
 

@@ -717,6 +717,23 @@ export type DeckPageDto = {
     offset: number;
 };
 
+export type DeckStateDto = {
+    layoutId: string | null;
+    /**
+     * When the worker last saved the state (after each run, every 30 s during one); null: never, the layout's own state is shown.
+     */
+    savedAt: string | null;
+    /**
+     * By resource name: `{ hasTip }` for tip spots, `{ volume }` (µL) for wells and other containers; the shape of `deck.state` events.
+     */
+    resources: {
+        [key: string]: {
+            [key: string]: unknown;
+        };
+    };
+    deckId: string;
+};
+
 export type CreateDeckDto = {
     /**
      * Unique per workcell.
@@ -2959,6 +2976,30 @@ export type UpdateDeckResponses = {
 };
 
 export type UpdateDeckResponse = UpdateDeckResponses[keyof UpdateDeckResponses];
+
+export type GetDeckStateData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/decks/{id}/state';
+};
+
+export type GetDeckStateErrors = {
+    /**
+     * Error: the one envelope (`error.code` names what went wrong, `error.details` the fields)
+     */
+    default: ErrorEnvelope;
+};
+
+export type GetDeckStateError = GetDeckStateErrors[keyof GetDeckStateErrors];
+
+export type GetDeckStateResponses = {
+    200: DeckStateDto;
+};
+
+export type GetDeckStateResponse = GetDeckStateResponses[keyof GetDeckStateResponses];
 
 export type ListDeckLayoutsData = {
     body?: never;

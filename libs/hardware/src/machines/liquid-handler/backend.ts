@@ -1,3 +1,4 @@
+import type { Container } from '../../resources/container.js';
 import type { MachineBackend } from '../machine.js';
 import type {
   Drop,
@@ -40,4 +41,7 @@ export interface LiquidHandlerBackend extends MachineBackend {
   pickUpResource(op: ResourcePickup): Promise<void>;
   moveResource(op: ResourceMove): Promise<void>;
   dropResource(op: ResourceDrop): Promise<void>;
+
+  /** Liquid was put into (or taken from) these containers by hand: a backend that keeps its own account of them re-reads it. */
+  liquidChangedByHand?(containers: Container[]): void;
 }

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { testDeck, TIP_300 } from '../../fixtures.spec-support.js';
 import { setTipTracking, setVolumeTracking } from '../../tracking/config.js';
 import { HasTipError, NoTipError, TooLittleLiquidError, TooLittleVolumeError } from '../../tracking/errors.js';
@@ -142,6 +142,24 @@ describe('LiquidHandler: liquids', () => {
     expect(dest.get('B2').volume).toBeCloseTo(30);
     await expect(lh.transfer(source.get('A1'), [dest.get('A3')], {})).rejects.toThrow(/targetVolumes, or sourceVolume/);
     await expect(lh.transfer(source.get('A1'), [dest.get('A3')], { targetVolumes: [1, 2] })).rejects.toThrow(/1 targets but 2 targetVolumes/);
+  });
+
+  it("recordLiquids: liquid loaded by hand is in the trackers, the log, and the simulator's own account", async () => {
+    const { lh, tips, source, dest, events } = await setup();
+    await lh.pickUpTips([tips.get('A1')]);
+    await lh.aspirate([source.get('A1')], [20]);
+    await lh.dispense([dest.get('A1')], [20]);
+    // The simulator has now seen 20 µL in dest A1; the operator tops it up to 150 µL by hand.
+    await lh.recordLiquids([dest.get('A1'), dest.get('B1')], [150, 80]);
+    expect([dest.get('A1').volume, dest.get('B1').volume]).toEqual([150, 80]);
+    expect(events.at(-1)).toMatchObject({ command: 'recordLiquids', args: { resources: ['dest_A1', 'dest_B1'], volumes: [150, 80] } });
+    await lh.aspirate([dest.get('A1')], [140]);
+    expect(dest.get('A1').volume).toBeCloseTo(10);
+    await expect(lh.recordLiquids([dest.get('A2')], [])).rejects.toThrow(/1 containers but 0 volumes/);
+    await expect(lh.recordLiquids([dest.get('A2')], [-1])).rejects.toThrow(/volume for dest_A2 must be a non-negative number/);
+    await expect(lh.recordLiquids([dest.get('A2')], [1000])).rejects.toThrow(/dest_A2 holds at most 360 µL, not 1000 µL/);
+    await expect(lh.recordLiquids([tips.get('B1') as never], [10])).rejects.toThrow(/item 0 is not a container/);
+    expect(dest.get('A2').volume).toBe(0);
   });
 
   it('volume tracking off: liquid is not checked, tips still are', async () => {
@@ -310,6 +328,30 @@ describe('simulator time model', () => {
     const { events: plain, lh: lh2, tips: t2 } = await setup();
     await lh2.pickUpTips([t2.get('A1')]);
     expect(plain.at(-1)!.estimatedS).toBeUndefined();
+  });
+});
+
+describe('simulator in real time', () => {
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('realTimeSpeed: a command takes its modelled time, sped up', async () => {
+    const { lh, tips, events } = await setup({ timeModel: true, realTimeSpeed: 10 });
+    jest.useFakeTimers();
+    let done = false;
+    const pickUp = lh.pickUpTips([tips.get('A1')]).then(() => (done = true));
+    // Picking up a tip is modelled at 3.5 s plus travel: at least 350 ms at 10x.
+    await jest.advanceTimersByTimeAsync(340);
+    expect(done).toBe(false);
+    await jest.advanceTimersByTimeAsync(10_000);
+    await pickUp;
+    expect(done).toBe(true);
+    expect(events.at(-1)!.estimatedS).toBeGreaterThan(3.5);
+  });
+
+  it('refuses a speed that is not positive', () => {
+    expect(() => new LiquidHandlerSimulator({ timeModel: true, realTimeSpeed: 0 })).toThrow(/realTimeSpeed must be > 0/);
   });
 });
 

@@ -375,6 +375,24 @@ export class LiquidHandler extends Machine<LiquidHandlerBackend> {
   }
 
   /**
+   * Records liquid put in by hand (an operator loading a plate): container `i` now holds
+   * `volumes[i]` µL. Nothing moves. It is a command like the others so that, in a run, it reaches
+   * the worker's live deck (and its log and `deck.state` events), not only the protocol's copy.
+   */
+  async recordLiquids(containers: Container[], volumes: number[]): Promise<void> {
+    if (containers.length !== volumes.length) throw argError(`recordLiquids: ${containers.length} containers but ${volumes.length} volumes`);
+    containers.forEach((c, i) => {
+      if (!(c instanceof Container)) throw argError(`recordLiquids: item ${i} is not a container`);
+      this.checkPositive(volumes[i], `recordLiquids: volume for ${c.name}`, true);
+      if (volumes[i] > c.maxVolume) throw argError(`recordLiquids: ${c.name} holds at most ${c.maxVolume} µL, not ${volumes[i]} µL`);
+    });
+    await this.command('recordLiquids', { resources: containers.map((c) => c.name), volumes }, async () => {
+      containers.forEach((c, i) => c.setVolume(volumes[i]));
+      this.backend.liquidChangedByHand?.(containers);
+    });
+  }
+
+  /**
    * Aspirates once from `source` and dispenses into each target, on one channel that holds a tip.
    * Volumes per target, or `sourceVolume` split by `ratios` (equal parts by default).
    */

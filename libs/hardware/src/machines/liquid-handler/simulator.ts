@@ -52,6 +52,11 @@ export interface SimulatorOptions {
   maxFlowRate?: number;
   /** Estimate durations (returned by lastEstimateS()); off by default. */
   timeModel?: Partial<TimeModel> | boolean;
+  /**
+   * Take the time model's durations in real time, this many times faster (10: a tenth of the
+   * modelled time), so a demo can be watched and paused; needs `timeModel`. Off by default.
+   */
+  realTimeSpeed?: number;
 }
 
 type Injected = { channels?: number[]; error: Error } | { error: Error; channels?: undefined };
@@ -76,6 +81,7 @@ export class LiquidHandlerSimulator implements LiquidHandlerBackend {
   private readonly minSpacing: number;
   private readonly maxFlowRate: number;
   private readonly time: TimeModel | null;
+  private readonly realTimeSpeed: number;
   private channels: SimChannel[];
   private head96: SimChannel[];
   /** What the simulator knows of tip spots and containers, learned on first touch. */
@@ -97,6 +103,8 @@ export class LiquidHandlerSimulator implements LiquidHandlerBackend {
     this.minSpacing = opts.minChannelSpacing ?? 9;
     this.maxFlowRate = opts.maxFlowRate ?? 1000;
     this.time = opts.timeModel ? { ...DEFAULT_TIME_MODEL, ...(typeof opts.timeModel === 'object' ? opts.timeModel : {}) } : null;
+    if (opts.realTimeSpeed !== undefined && !(opts.realTimeSpeed > 0)) throw new Error(`realTimeSpeed must be > 0, got ${opts.realTimeSpeed}`);
+    this.realTimeSpeed = opts.realTimeSpeed ?? 0;
     this.channels = Array.from({ length: this.numChannels }, () => ({ tip: null, volume: 0 }));
     this.head96 = Array.from({ length: 96 }, () => ({ tip: null, volume: 0 }));
   }
@@ -110,6 +118,15 @@ export class LiquidHandlerSimulator implements LiquidHandlerBackend {
 
   lastEstimateS(): number | undefined {
     return this.estimate;
+  }
+
+  liquidChangedByHand(containers: Container[]): void {
+    for (const c of containers) this.liquid.delete(c);
+  }
+
+  /** With `realTimeSpeed`, waits out the command just simulated (its estimate, sped up). */
+  private async takeTime(): Promise<void> {
+    if (this.realTimeSpeed && this.estimate) await new Promise((r) => setTimeout(r, (this.estimate! * 1000) / this.realTimeSpeed));
   }
 
   /** What the simulator believes a channel holds. */
@@ -224,6 +241,7 @@ export class LiquidHandlerSimulator implements LiquidHandlerBackend {
       ch.volume = 0;
     });
     this.estimate = t;
+    await this.takeTime();
   }
 
   async dropTips(ops: Drop[], useChannels: number[]): Promise<void> {
@@ -242,6 +260,7 @@ export class LiquidHandlerSimulator implements LiquidHandlerBackend {
       ch.volume = 0;
     });
     this.estimate = t;
+    await this.takeTime();
   }
 
   private liquidStep(command: 'aspirate' | 'dispense', ops: SingleChannelAspiration[] | SingleChannelDispense[], useChannels: number[]): void {
@@ -284,10 +303,12 @@ export class LiquidHandlerSimulator implements LiquidHandlerBackend {
 
   async aspirate(ops: SingleChannelAspiration[], useChannels: number[]): Promise<void> {
     this.liquidStep('aspirate', ops, useChannels);
+    await this.takeTime();
   }
 
   async dispense(ops: SingleChannelDispense[], useChannels: number[]): Promise<void> {
     this.liquidStep('dispense', ops, useChannels);
+    await this.takeTime();
   }
 
   // ---- 96-head --------------------------------------------------------------------------------
@@ -308,6 +329,7 @@ export class LiquidHandlerSimulator implements LiquidHandlerBackend {
       this.head96[i] = { tip: s.makeTip(), volume: 0 };
     });
     this.estimate = this.time ? this.travel(op.location) + this.time.head96Step : undefined;
+    await this.takeTime();
   }
 
   async dropTips96(op: DropTipRack): Promise<void> {
@@ -322,6 +344,7 @@ export class LiquidHandlerSimulator implements LiquidHandlerBackend {
     }
     this.head96 = this.head96.map(() => ({ tip: null, volume: 0 }));
     this.estimate = this.time ? this.travel(op.location) + this.time.head96Step : undefined;
+    await this.takeTime();
   }
 
   private liquid96(command: 'aspirate96' | 'dispense96', op: MultiHeadAspiration | MultiHeadDispense): void {
@@ -357,10 +380,12 @@ export class LiquidHandlerSimulator implements LiquidHandlerBackend {
 
   async aspirate96(op: MultiHeadAspiration): Promise<void> {
     this.liquid96('aspirate96', op);
+    await this.takeTime();
   }
 
   async dispense96(op: MultiHeadDispense): Promise<void> {
     this.liquid96('dispense96', op);
+    await this.takeTime();
   }
 
   // ---- gripper --------------------------------------------------------------------------------
@@ -375,6 +400,7 @@ export class LiquidHandlerSimulator implements LiquidHandlerBackend {
     if (this.gripped) throw new LiquidHandlerError(`the gripper already holds ${this.gripped.name}`);
     this.gripped = op.resource;
     this.estimate = this.time ? this.travel(op.location) + this.time.gripStep : undefined;
+    await this.takeTime();
   }
 
   async moveResource(op: ResourceMove): Promise<void> {
@@ -382,6 +408,7 @@ export class LiquidHandlerSimulator implements LiquidHandlerBackend {
     this.begin('moveResource', []);
     if (this.gripped !== op.resource) throw new LiquidHandlerError(`the gripper does not hold ${op.resource.name}`);
     this.estimate = this.time ? this.travel(op.location) : undefined;
+    await this.takeTime();
   }
 
   async dropResource(op: ResourceDrop): Promise<void> {
@@ -390,5 +417,6 @@ export class LiquidHandlerSimulator implements LiquidHandlerBackend {
     if (this.gripped !== op.resource) throw new LiquidHandlerError(`the gripper does not hold ${op.resource.name}`);
     this.gripped = null;
     this.estimate = this.time ? this.travel(op.destination) + this.time.gripStep : undefined;
+    await this.takeTime();
   }
 }
