@@ -150,6 +150,8 @@ async function main() {
     PORT: port,
     LOG_PRETTY: process.env.LOG_PRETTY ?? (process.stdout.isTTY ? 'true' : 'false'),
     PRAXIS_DEMO: process.env.PRAXIS_DEMO ?? 'true',
+    // The demo STARlet at ten times its modelled pace: a run can be watched on the dashboard.
+    PRAXIS_DEMO_SPEED: process.env.PRAXIS_DEMO_SPEED ?? '10',
     // A free port unless one is given: two instances side by side must not fight over 9464.
     WORKER_METRICS_PORT: process.env.WORKER_METRICS_PORT || String(await freePort()),
     WORKER_METRICS_HOST: process.env.WORKER_METRICS_HOST || '127.0.0.1',

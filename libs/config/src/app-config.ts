@@ -47,6 +47,8 @@ export class AppConfig {
   readonly admin: { username: string; password?: string };
   /** Seed the demo workcell at setup. */
   readonly demo: boolean;
+  /** The seeded demo STARlet's realTimeSpeed (undefined: instant). */
+  readonly demoSpeed: number | undefined;
   readonly mail: { smtpUrl?: string; from: string; maxAttempts: number; retryBaseMs: number; retryMaxMs: number };
   readonly notifications: { intervalMs: number };
   /** Base URL of the API as users reach it (links in emails), without a trailing slash. */
@@ -91,6 +93,7 @@ export class AppConfig {
     };
     this.admin = { username: env.PRAXIS_ADMIN_USERNAME, password: env.PRAXIS_ADMIN_PASSWORD };
     this.demo = env.PRAXIS_DEMO;
+    this.demoSpeed = env.PRAXIS_DEMO_SPEED;
     this.mail = { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, maxAttempts: env.MAIL_MAX_ATTEMPTS, retryBaseMs: env.MAIL_RETRY_BASE_MS, retryMaxMs: env.MAIL_RETRY_MAX_MS };
     this.notifications = { intervalMs: env.NOTIFICATIONS_INTERVAL_MS };
     this.publicUrl = (env.PRAXIS_PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');

@@ -171,6 +171,16 @@ export class EnvironmentVariables {
   @Transform(toBoolean)
   PRAXIS_DEMO = false;
 
+  /**
+   * The demo STARlet's pace when it is seeded: commands take their modelled time, this many times
+   * faster (so a run can be watched); unset: as fast as it can.
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @Min(0.01)
+  @Max(10000)
+  PRAXIS_DEMO_SPEED?: number;
+
   // --- mail ---
   /** smtp://user:pass@host:port; unset writes messages to an outbox folder under the data dir. */
   @IsOptional()

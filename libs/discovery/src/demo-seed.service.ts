@@ -1,6 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Resource, ResourceDefinition, ResourceStatus, Workcell } from '@praxis/assets';
+import { AppConfig } from '@praxis/config';
 import { Deck, DeckLayout, DeckType } from '@praxis/decks';
 import { buildDeckLayout, Container, createLabware, getDeckType, type LayoutPlacement } from '@praxis/hardware';
 import { Machine, MachineDefinition, MachineStatus } from '@praxis/machines';
@@ -35,7 +36,10 @@ const DEMO_MACHINES = [
 export class DemoSeedService {
   private readonly logger = new Logger(DemoSeedService.name);
 
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Optional() private readonly config?: AppConfig,
+  ) {}
 
   async seed(): Promise<{ created: boolean }> {
     return this.db.transaction(async (em) => {
@@ -54,7 +58,7 @@ export class DemoSeedService {
             definitionId: def.id,
             category: def.category,
             backend: m.backend,
-            connectionConfig: m.config,
+            connectionConfig: m.name === 'starlet' && this.config?.demoSpeed ? { ...m.config, realTimeSpeed: this.config.demoSpeed } : m.config,
             status: MachineStatus.Available,
             statusReason: null,
             currentRunId: null,
