@@ -204,6 +204,11 @@ describe('dashboard (headless Chromium)', () => {
       await page.waitForSelector(`${resource(`${plate}_A1`)}[data-volume="70"]`, WAIT);
       await shot(page, '06-workcell-after');
 
+      // The home page: the workcells, and the recent runs of all of them with their status.
+      await page.click('nav.crumbs a[href="#/"]');
+      await page.waitForSelector(`#recent-runs tr[data-run="${runId}"] [data-status="completed"]`, WAIT);
+      expect(await page.textContent(`#recent-runs tr[data-run="${runId}"]`)).toContain('demo');
+
       // Log out: the token is gone and the login form is back.
       await page.click('#logout');
       await page.waitForSelector('#login', WAIT);
@@ -234,6 +239,15 @@ describe('dashboard (headless Chromium)', () => {
       // Cancelled by an operator elsewhere: the viewer's page follows.
       await t.http.post(`/api/v1/runs/${started.id}/actions`).set(admin).send({ action: 'cancel' }).expect(202);
       await page.waitForSelector(`#runs tr[data-run="${started.id}"] [data-status="cancelled"]`, WAIT);
+
+      // The home page lists a run started elsewhere as soon as it is, and follows it.
+      await page.click('nav.crumbs a[href="#/"]');
+      await page.waitForSelector(`#recent-runs tr[data-run="${started.id}"] [data-status="cancelled"]`, WAIT);
+      const another = (await t.http.post('/api/v1/runs').set(admin).send({ protocolId: def.id, workcellId: workcell.id, parameters: { steps: 2 } }).expect(201)).body;
+      await page.waitForSelector(`#recent-runs tr[data-run="${another.id}"]`, WAIT);
+      await t.http.post(`/api/v1/runs/${another.id}/cancel`).set(admin).send({}).expect(202);
+      await page.waitForSelector(`#recent-runs tr[data-run="${another.id}"] [data-status="cancelled"]`, WAIT);
+      await shot(page, '08-home');
       expect(pageErrors).toEqual([]);
       expect(refused).toEqual([]);
     }), 120_000);

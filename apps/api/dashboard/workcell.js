@@ -4,13 +4,76 @@ import { ApiError, canOperate, followRun, followWorkcell, get, post } from './ap
 import { DeckView } from './deck.js';
 import { ACTIVE, fmtTime, h, schemaFields, statusBadge, TERMINAL } from './ui.js';
 
+/**
+ * A table of runs whose status cells stay live: `setStatus` updates a listed run, or fetches and
+ * lists one seen for the first time (when `accept(run)` says it belongs here). `added(run)` is
+ * called for every run listed; `workcellNames` adds a workcell column.
+ */
+function liveRunTable(id, { workcellNames = null, accept = () => true, added = () => undefined } = {}) {
+  const rows = h('tbody');
+  const columns = ['protocol', ...(workcellNames ? ['workcell'] : []), 'status', 'created', 'by'];
+  const element = h('table', { id }, h('thead', {}, h('tr', {}, ...columns.map((c) => h('th', {}, c)))), rows);
+  const runs = new Map();
+  let closed = false;
+  const row = (run) => {
+    const tr = h(
+      'tr',
+      { 'data-run': run.id },
+      h('td', {}, h('a', { href: `#/runs/${run.id}` }, `${run.protocolName} ${run.protocolVersion}`)),
+      ...(workcellNames ? [h('td', {}, workcellNames.get(run.workcellId) ?? run.workcellId)] : []),
+      h('td', { class: 'status' }, statusBadge(run.status)),
+      h('td', {}, fmtTime(run.createdAt)),
+      h('td', {}, run.createdBy),
+    );
+    runs.set(run.id, { run, tr });
+    added(run);
+    return tr;
+  };
+  return {
+    element,
+    /** Lists runs already fetched, newest first. */
+    append(list) {
+      for (const run of list) rows.append(row(run));
+    },
+    /** A run's new status; answers its entry (null when it does not belong here). */
+    async setStatus(runId, status) {
+      let entry = runs.get(runId);
+      if (!entry) {
+        const run = await get(`/runs/${runId}`).catch(() => null);
+        if (closed || !run || !accept(run) || runs.has(runId)) return null;
+        rows.prepend(row(run));
+        entry = runs.get(runId);
+      }
+      entry.run.status = status;
+      entry.tr.querySelector('.status').replaceChildren(statusBadge(status));
+      return entry;
+    },
+    close() {
+      closed = true;
+    },
+  };
+}
+
 export async function workcellsPage(root) {
   const page = await get('/workcells?limit=200&sort=name');
   const list = h('ul', { class: 'cards', id: 'workcells' });
   for (const w of page.items) {
     list.append(h('li', { class: 'card' }, h('a', { href: `#/workcells/${w.id}`, 'data-workcell': w.name }, h('strong', {}, w.name)), h('p', { class: 'muted' }, [w.description, w.location].filter(Boolean).join(' · '))));
   }
-  root.replaceChildren(h('h1', {}, 'Workcells'), page.items.length ? list : h('p', { class: 'muted' }, 'No workcells yet.'));
+  // Every workcell's runs, newest first, their status live (each workcell's room carries its runs' run.status).
+  const names = new Map(page.items.map((w) => [w.id, w.name]));
+  const table = liveRunTable('recent-runs', { workcellNames: names });
+  table.append((await get('/runs?sort=-createdAt&limit=25')).items);
+  root.replaceChildren(
+    h('h1', {}, 'Workcells'),
+    page.items.length ? list : h('p', { class: 'muted' }, 'No workcells yet.'),
+    h('section', { class: 'panel' }, h('h2', {}, 'Recent runs'), table.element),
+  );
+  const stops = page.items.map((w) => followWorkcell(w.id, (ev) => ev.type === 'run.status' && void table.setStatus(ev.runId, ev.payload.to)));
+  return () => {
+    table.close();
+    stops.forEach((s) => s());
+  };
 }
 
 /** Draws the workcell's deck (the first one with a layout) into `box`; answers the DeckView, or null when it has none. */
@@ -34,8 +97,8 @@ export async function workcellPage(root, workcellId) {
   const workcell = await get(`/workcells/${workcellId}`);
   const machineList = h('ul', { class: 'machines', id: 'machines' });
   const deckBox = h('div', { class: 'deck-box' }, h('p', { class: 'muted' }, 'Loading the deck…'));
-  const runRows = h('tbody');
   const startBox = h('section', { class: 'panel', id: 'start' });
+  const runsBox = h('div');
 
   root.replaceChildren(
     h('nav', { class: 'crumbs' }, h('a', { href: '#/' }, 'Workcells'), ` / ${workcell.name}`),
@@ -43,7 +106,7 @@ export async function workcellPage(root, workcellId) {
     workcell.description ? h('p', { class: 'muted' }, workcell.description) : '',
     h('div', { class: 'grid' }, h('section', { class: 'panel wide' }, h('h2', {}, 'Deck'), deckBox), h('section', { class: 'panel' }, h('h2', {}, 'Machines'), machineList)),
     canOperate() ? startBox : '',
-    h('section', { class: 'panel' }, h('h2', {}, 'Runs'), h('table', { id: 'runs' }, h('thead', {}, h('tr', {}, ...['protocol', 'status', 'created', 'by'].map((c) => h('th', {}, c)))), runRows)),
+    h('section', { class: 'panel' }, h('h2', {}, 'Runs'), runsBox),
   );
 
   // ---- machines ----
@@ -56,7 +119,6 @@ export async function workcellPage(root, workcellId) {
   }
 
   // ---- runs and the live deck ----
-  const runs = new Map();
   const followed = new Map();
   let deck = null;
   const early = [];
@@ -71,29 +133,11 @@ export async function workcellPage(root, workcellId) {
     if (left || followed.has(run.id) || !ACTIVE.has(run.status)) return;
     followed.set(run.id, followRun(run.id, onRunEvent));
   };
-  const row = (run) => {
-    const tr = h(
-      'tr',
-      { 'data-run': run.id },
-      h('td', {}, h('a', { href: `#/runs/${run.id}` }, `${run.protocolName} ${run.protocolVersion}`)),
-      h('td', { class: 'status' }, statusBadge(run.status)),
-      h('td', {}, fmtTime(run.createdAt)),
-      h('td', {}, run.createdBy),
-    );
-    runs.set(run.id, { run, tr });
-    return tr;
-  };
+  const table = liveRunTable('runs', { accept: (run) => run.workcellId === workcellId, added: follow });
+  runsBox.replaceChildren(table.element);
   const setStatus = async (runId, status) => {
-    let entry = runs.get(runId);
-    if (!entry) {
-      const run = await get(`/runs/${runId}`).catch(() => null);
-      if (left || !run || run.workcellId !== workcellId || runs.has(runId)) return;
-      runRows.prepend(row(run));
-      entry = runs.get(runId);
-      follow(run);
-    }
-    entry.run.status = status;
-    entry.tr.querySelector('.status').replaceChildren(statusBadge(status));
+    const entry = await table.setStatus(runId, status);
+    if (!entry) return;
     if (TERMINAL.has(status) && followed.has(runId)) {
       followed.get(runId)();
       followed.delete(runId);
@@ -108,13 +152,10 @@ export async function workcellPage(root, workcellId) {
       else if (ev.type === 'run.status') void setStatus(ev.runId, ev.payload.to);
     }),
   );
-  const recent = await get(`/runs?workcellId=${workcellId}&sort=-createdAt&limit=25`);
-  for (const run of recent.items) {
-    runRows.append(row(run));
-    follow(run);
-  }
+  table.append((await get(`/runs?workcellId=${workcellId}&sort=-createdAt&limit=25`)).items);
   stops.push(() => {
     left = true;
+    table.close();
     followed.forEach((stop) => stop());
   });
 
