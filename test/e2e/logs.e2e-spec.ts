@@ -8,7 +8,7 @@ import { DemoSeedService } from '@praxis/discovery';
 import { ProtocolSourcesService } from '@praxis/protocols';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { Role } from '../support/hardware.js';
-import { runPolling, startWorker, type WorkerProcess } from '../support/worker.js';
+import { eventually, runPolling, startWorker, type WorkerProcess } from '../support/worker.js';
 
 const CHATTY = `
 import { defineProtocol, step } from '@praxis/protocol';
@@ -77,8 +77,9 @@ describe('logs: JSON lines correlated by runId, stepSeq and traceId across API, 
     const apiRead = t.logs.lines.find((l) => (l.req as Line | undefined)?.url === `/api/v1/runs/${runId}/commands`);
     expect(apiRead).toMatchObject({ runId, traceId: expect.any(String) });
 
-    // Worker: every stdout line is JSON; the run's lines carry its id and the trace id.
-    const lines = worker.stdoutLines();
+    // Worker: every line it wrote is JSON (stderr too, e.g. Node's warnings); the run's lines carry
+    // its id and the trace id.
+    const lines = [...worker.stdoutLines(), ...worker.stderrLines()];
     const parsed = lines.map((l) => {
       try {
         return JSON.parse(l) as Line;
@@ -121,5 +122,20 @@ describe('logs: JSON lines correlated by runId, stepSeq and traceId across API, 
     const levels = quiet.stdoutLines().map((l) => (JSON.parse(l) as Line).level as number);
     expect(levels.every((l) => l >= 40)).toBe(true);
     expect(worker.stdoutLines().some((l) => (JSON.parse(l) as Line).level === 30)).toBe(true);
+  }, 60_000);
+
+  it('turns Node\'s own warnings into JSON log lines (not plain text on stderr)', async () => {
+    // A preload script makes the worker's Node emit a warning once it is up.
+    const preload = join(folder, 'warn.cjs');
+    writeFileSync(preload, "setTimeout(() => process.emitWarning('praxis test warning', 'TestWarning'), 2500).unref();\n");
+    const noisy = await startWorker(t.config.database.url, t.config.redis.url, t.redis, { LOG_LEVEL: 'warn', NODE_OPTIONS: `--require ${preload}` });
+    try {
+      await eventually(async () => (noisy.stdoutLines().some((l) => l.includes('praxis test warning')) ? true : undefined), 'the warning in the log');
+    } finally {
+      await noisy.stop();
+    }
+    const line = noisy.stdoutLines().map((l) => JSON.parse(l) as Line).find((l) => l.msg === 'praxis test warning');
+    expect(line).toMatchObject({ level: 40, warning: 'TestWarning', name: 'praxis-worker' });
+    expect(noisy.stderrLines().filter((l) => l.includes('praxis test warning'))).toEqual([]);
   }, 60_000);
 });

@@ -10,6 +10,8 @@ export interface WorkerProcess {
   output: () => string;
   /** Every complete line the worker wrote to stdout (its JSON log), oldest first. */
   stdoutLines: () => string[];
+  /** Every complete line it wrote to stderr. */
+  stderrLines: () => string[];
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: string | null }>;
 }
 
@@ -39,7 +41,15 @@ export async function startWorker(databaseUrl: string, redisUrl: string, redis: 
     lines.push(...parts.filter((l) => l.trim()));
     if (lines.length > 50000) lines.splice(0, lines.length - 50000);
   });
-  proc.stderr!.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20000)));
+  const errLines: string[] = [];
+  let errPartial = '';
+  proc.stderr!.on('data', (d: Buffer) => {
+    output = (output + d.toString()).slice(-20000);
+    const parts = (errPartial + d.toString()).split('\n');
+    errPartial = parts.pop()!;
+    errLines.push(...parts.filter((l) => l.trim()));
+    if (errLines.length > 50000) errLines.splice(0, errLines.length - 50000);
+  });
   const exited = new Promise<{ code: number | null; signal: string | null }>((res) => proc.on('exit', (code, signal) => res({ code, signal })));
   const until = Date.now() + 30000;
   for (;;) {
@@ -52,6 +62,7 @@ export async function startWorker(databaseUrl: string, redisUrl: string, redis: 
     proc,
     output: () => output,
     stdoutLines: () => [...lines],
+    stderrLines: () => [...errLines],
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
       return exited;

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { installLifecycle } from '@praxis/common';
+import { installLifecycle, processLog } from '@praxis/common';
 import { loadConfigOrExit } from '@praxis/config';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
@@ -18,6 +18,6 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((err: unknown) => {
-  process.stderr.write(`praxis-api: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  processLog('praxis-api').fatal({ err }, `failed to start: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

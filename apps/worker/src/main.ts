@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { installLifecycle } from '@praxis/common';
+import { installLifecycle, processLog } from '@praxis/common';
 import { loadConfigOrExit } from '@praxis/config';
 import { Logger } from 'nestjs-pino';
 import { WorkerModule } from './worker.module.js';
@@ -16,6 +16,6 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((err: unknown) => {
-  process.stderr.write(`praxis-worker: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  processLog('praxis-worker').fatal({ err }, `failed to start: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });
