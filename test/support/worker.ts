@@ -32,24 +32,21 @@ export async function startWorker(databaseUrl: string, redisUrl: string, redis: 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  const lines: string[] = [];
-  let partial = '';
-  proc.stdout!.on('data', (d: Buffer) => {
-    output = (output + d.toString()).slice(-20000);
-    const parts = (partial + d.toString()).split('\n');
-    partial = parts.pop()!;
-    lines.push(...parts.filter((l) => l.trim()));
-    if (lines.length > 50000) lines.splice(0, lines.length - 50000);
-  });
-  const errLines: string[] = [];
-  let errPartial = '';
-  proc.stderr!.on('data', (d: Buffer) => {
-    output = (output + d.toString()).slice(-20000);
-    const parts = (errPartial + d.toString()).split('\n');
-    errPartial = parts.pop()!;
-    errLines.push(...parts.filter((l) => l.trim()));
-    if (errLines.length > 50000) errLines.splice(0, errLines.length - 50000);
-  });
+  /** Complete lines of one stream (the last 50,000), and the output tail of both. */
+  const collect = (stream: NodeJS.ReadableStream): string[] => {
+    const lines: string[] = [];
+    let partial = '';
+    stream.on('data', (d: Buffer) => {
+      output = (output + d.toString()).slice(-20000);
+      const parts = (partial + d.toString()).split('\n');
+      partial = parts.pop()!;
+      lines.push(...parts.filter((l) => l.trim()));
+      if (lines.length > 50000) lines.splice(0, lines.length - 50000);
+    });
+    return lines;
+  };
+  const lines = collect(proc.stdout!);
+  const errLines = collect(proc.stderr!);
   const exited = new Promise<{ code: number | null; signal: string | null }>((res) => proc.on('exit', (code, signal) => res({ code, signal })));
   const until = Date.now() + 30000;
   for (;;) {
