@@ -34,4 +34,21 @@ describe('packages/client (the generated TypeScript client)', () => {
       expect(typeof (client as Record<string, unknown>)[op]).toBe('function');
     }
   });
+
+  it('builds as a package of its own (npm run build in packages/client: JavaScript and typings) that loads without the monorepo', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'praxis-client-build-'));
+    const r = spawnSync(process.execPath, [join(process.cwd(), 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'packages/client/tsconfig.build.json', '--outDir', out], { encoding: 'utf8' });
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const pkg = JSON.parse(readFileSync('packages/client/package.json', 'utf8')) as { exports: { '.': { import: string; types: string } } };
+    expect(readFileSync(join(out, pkg.exports['.'].types.replace('./dist/', '')), 'utf8')).toMatch(/export declare function connect/);
+    // Plain Node, no TypeScript loader: the built module and its operations.
+    const check = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', `const c = await import(${JSON.stringify(join(out, pkg.exports['.'].import.replace('./dist/', '')))}); console.log(['startRun','pauseRun','resumeRun','cancelRun','restartRun','login','connect'].map((n) => typeof c[n]).join(','))`],
+      { encoding: 'utf8' },
+    );
+    expect(check.stderr).toBe('');
+    expect(check.stdout.trim()).toBe(Array(7).fill('function').join(','));
+  }, 60_000);
 });
