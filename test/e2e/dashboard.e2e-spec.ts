@@ -48,7 +48,13 @@ describe('dashboard (headless Chromium)', () => {
       .send({ connectionConfig: { ...starlet.connectionConfig, timeModel: true, realTimeSpeed: 10 } })
       .expect(200);
     worker = await startWorker(t.config.database.url, t.config.redis.url, t.redis);
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
+    // No background networking: on a machine without internet, Chromium's own calls home are refused
+    // (many at a time) and only slow it down.
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
     context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
   }, 120_000);
 
