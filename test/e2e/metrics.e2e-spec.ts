@@ -143,6 +143,8 @@ describe('metrics: GET /metrics on the API and on each worker', () => {
     expect(d(a1, a0, 'praxis_http_requests_total', { method: 'GET', route: '/api/v1/runs', status: '401' })).toBe(1);
     expect(d(a1, a0, 'praxis_http_request_duration_seconds_count', { method: 'GET', route: '/api/v1/runs/:id/commands', status: '200' })).toBe(2);
     expect([...a1.keys()].some((k) => k.includes(ok))).toBe(false);
+    // Scrapes leave no access line in the API's log.
+    expect(t.logs.lines.some((l) => (l.req as { url?: string } | undefined)?.url === '/metrics')).toBe(false);
 
     // Gauges read at scrape time.
     expect(a1.get(series('praxis_workers_alive'))).toBe(1);

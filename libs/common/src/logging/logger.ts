@@ -68,7 +68,8 @@ export function pinoParams(opts: LoggerOptions): Params {
       }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
-    autoLogging: { ignore: (req: IncomingMessage) => req.url === '/api/v1/health' },
+    // Probes and Prometheus scrapes come every few seconds: no access line each (refusals still count in the metrics).
+    autoLogging: { ignore: (req: IncomingMessage) => req.url === '/api/v1/health' || req.url === '/metrics' || req.url === '/metrics/' },
     transport: opts.pretty && !opts.stream ? { target: 'pino-pretty', options: { singleLine: true, colorize: true } } : undefined,
   };
   return { pinoHttp: opts.stream ? [options, opts.stream as DestinationStream] : options };
