@@ -5,12 +5,10 @@ import { LiveEventPublisher, MACHINE_STATUS_RETURNING, type MachineStatusRow, Re
 import { DataSource } from 'typeorm';
 import { AssetLockManager } from '../locks/asset-lock-manager.js';
 import { RunQueues } from '../run-queues.js';
-import { RunStatus, TERMINAL_STATUSES } from '../runs/run-status.js';
+import { EXECUTING_STATUSES, RunStatus, TERMINAL_STATUSES } from '../runs/run-status.js';
 import { RunTransitionsService } from '../runs/run-transitions.service.js';
 
 const RECOVERY_LOCK = 7362154;
-/** Statuses in which a worker is executing the run. */
-const EXECUTING = [RunStatus.Preparing, RunStatus.Running, RunStatus.Pausing, RunStatus.Paused, RunStatus.AwaitingInput, RunStatus.Canceling];
 
 export interface RecoveryReport {
   /** Runs whose worker is gone, now `interrupted`. */
@@ -128,7 +126,7 @@ export class RunRecoveryService implements OnApplicationBootstrap, OnApplication
       report.skipped.push('Redis restarted less than a heartbeat TTL ago: missing heartbeats prove nothing yet, so no run was interrupted; try again shortly');
       return;
     }
-    const rows = (await this.db.query(`SELECT id, status, "workerId" FROM runs WHERE status = ANY($1::text[])`, [EXECUTING])) as Array<{ id: string; status: RunStatus; workerId: string | null }>;
+    const rows = (await this.db.query(`SELECT id, status, "workerId" FROM runs WHERE status = ANY($1::text[])`, [EXECUTING_STATUSES])) as Array<{ id: string; status: RunStatus; workerId: string | null }>;
     const liveness = new Map<string, boolean>();
     for (const r of rows) {
       if (!r.workerId) continue;

@@ -18,6 +18,9 @@ export enum RunStatus {
   Completed = 'completed',
 }
 
+/** Statuses in which a worker is executing the run. */
+export const EXECUTING_STATUSES: readonly RunStatus[] = [RunStatus.Preparing, RunStatus.Running, RunStatus.Pausing, RunStatus.Paused, RunStatus.AwaitingInput, RunStatus.Canceling];
+
 export const TERMINAL_STATUSES: readonly RunStatus[] = [RunStatus.Cancelled, RunStatus.Failed, RunStatus.Interrupted, RunStatus.Completed];
 
 export const isTerminal = (s: RunStatus): boolean => TERMINAL_STATUSES.includes(s);

@@ -5,10 +5,8 @@ import { poolStats, type PoolStats } from '@praxis/database';
 import { DataSource } from 'typeorm';
 import { AssetLockManager } from '../locks/asset-lock-manager.js';
 import { RunQueues } from '../run-queues.js';
-import { RunStatus, TERMINAL_STATUSES } from '../runs/run-status.js';
+import { EXECUTING_STATUSES, RunStatus, TERMINAL_STATUSES } from '../runs/run-status.js';
 
-/** Statuses in which a worker is executing the run. */
-export const EXECUTING_STATUSES: readonly RunStatus[] = [RunStatus.Preparing, RunStatus.Running, RunStatus.Pausing, RunStatus.Paused, RunStatus.AwaitingInput, RunStatus.Canceling];
 /** A queued run no live worker serves for this long is reported stuck. */
 const QUEUED_STUCK_MS = 60_000;
 
