@@ -113,12 +113,13 @@ export class RunRecoveryService implements OnApplicationBootstrap, OnApplication
 
   /**
    * Right after Redis restarted, every heartbeat key is gone until each worker beats again: their
-   * absence proves nothing yet. Trust it once Redis has been up for a heartbeat TTL (and a second).
+   * absence proves nothing yet. Trust it once Redis has been up for a heartbeat TTL and the clients' reconnect time.
    */
   private async heartbeatsTrustworthy(): Promise<boolean> {
     const info = await this.redis.client.info('server');
     const upSeconds = Number(/uptime_in_seconds:(\d+)/.exec(info)?.[1] ?? Number.POSITIVE_INFINITY);
-    return upSeconds * 1000 >= this.config.worker.heartbeatIntervalMs * 3 + 1000;
+    // + 5 s: a worker's Redis client reconnects with a backoff of its own before it can beat again.
+    return upSeconds * 1000 >= this.config.worker.heartbeatIntervalMs * 3 + 5000;
   }
 
   private async interruptOrphans(report: RecoveryReport): Promise<void> {
