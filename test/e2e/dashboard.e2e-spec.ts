@@ -91,6 +91,15 @@ describe('dashboard (headless Chromium)', () => {
     }
   }
 
+  /** Cancels a run; when refused, the error names the run's status and error (not just the 409). */
+  async function cancel(runId: string, auth: Record<string, string>, viaActions?: { action: 'cancel' }): Promise<void> {
+    const res = await t.http.post(viaActions ? `/api/v1/runs/${runId}/actions` : `/api/v1/runs/${runId}/cancel`).set(auth).send(viaActions ?? {});
+    if (res.status === 202) return;
+    const run = (await t.http.get(`/api/v1/runs/${runId}`).set(auth)).body;
+    const transitions = (await t.http.get(`/api/v1/runs/${runId}/transitions?limit=100`).set(auth)).body;
+    throw new Error(`cancel answered ${res.status} ${JSON.stringify(res.body)}; run ${JSON.stringify({ status: run.status, error: run.error })}; transitions ${JSON.stringify(transitions.items ?? transitions)}`);
+  }
+
   async function logIn(page: Page, username: string, password: string): Promise<void> {
     await page.fill('#username', username);
     await page.fill('#password', password);
@@ -243,7 +252,7 @@ describe('dashboard (headless Chromium)', () => {
       expect(await page.locator('#start-form').count()).toBe(0);
 
       // Cancelled by an operator elsewhere: the viewer's page follows.
-      await t.http.post(`/api/v1/runs/${started.id}/actions`).set(admin).send({ action: 'cancel' }).expect(202);
+      await cancel(started.id, admin, { action: 'cancel' });
       await page.waitForSelector(`#runs tr[data-run="${started.id}"] [data-status="cancelled"]`, WAIT);
 
       // The home page lists a run started elsewhere as soon as it is, and follows it.
@@ -251,7 +260,7 @@ describe('dashboard (headless Chromium)', () => {
       await page.waitForSelector(`#recent-runs tr[data-run="${started.id}"] [data-status="cancelled"]`, WAIT);
       const another = (await t.http.post('/api/v1/runs').set(admin).send({ protocolId: def.id, workcellId: workcell.id, parameters: { steps: 2 } }).expect(201)).body;
       await page.waitForSelector(`#recent-runs tr[data-run="${another.id}"]`, WAIT);
-      await t.http.post(`/api/v1/runs/${another.id}/cancel`).set(admin).send({}).expect(202);
+      await cancel(another.id, admin);
       await page.waitForSelector(`#recent-runs tr[data-run="${another.id}"] [data-status="cancelled"]`, WAIT);
       await shot(page, '08-home');
       expect(pageErrors).toEqual([]);

@@ -3,8 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DemoSeedService } from '@praxis/discovery';
 import { RunQueues } from '@praxis/execution';
 import { ProtocolSourcesService } from '@praxis/protocols';
+import pg from 'pg';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { Role } from '../support/hardware.js';
+import { eventually } from '../support/worker.js';
 
 type Auth = { Authorization: string };
 
@@ -119,5 +121,34 @@ describe('runs: creation, matching, listing, actions before execution', () => {
     expect(fields(badAction)).toEqual(['action']);
     await t.http.post(`/api/v1/runs/${queued.id}/actions`).set(viewer).send({ action: 'cancel' }).expect(403);
     await t.http.get('/api/v1/runs/0190a000-0000-7000-8000-000000000000').set(viewer).expect(404);
+  });
+
+  it('an action applies to the status the run has when it is taken, not when the request was read: cancel pressed as a run moves to awaiting_input', async () => {
+    const run = (await t.http.post('/api/v1/runs').set(operator).send({ protocolId: defs.serial_dilution, workcellId }).expect(201)).body;
+    await t.app.get(RunQueues).queue(workcellId).remove(run.id);
+    await t.db.query(`UPDATE runs SET status = 'running' WHERE id = $1`, [run.id]);
+    // A worker's transaction holds the run's row while it moves it running → awaiting_input; the
+    // cancel arrives in between: it has read `running` and must wait for the row.
+    const worker = new pg.Client({ connectionString: t.db.url });
+    await worker.connect();
+    try {
+      await worker.query('BEGIN');
+      await worker.query('SELECT status FROM runs WHERE id = $1 FOR UPDATE', [run.id]);
+      const cancel = t.http.post(`/api/v1/runs/${run.id}/cancel`).set(operator).send({ reason: 'wrong plate' }).then((r) => r);
+      // (Watched from another connection: inside a transaction pg_stat_activity is a snapshot.)
+      await eventually(async () => {
+        const waiting = await t.db.query(`SELECT query FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+        return waiting.some((r: { query: string }) => /FROM runs WHERE id = \$1 FOR UPDATE/.test(r.query)) ? true : undefined;
+      }, 'the cancel waiting for the run row');
+      await worker.query(`UPDATE runs SET status = 'awaiting_input' WHERE id = $1`, [run.id]);
+      await worker.query('COMMIT');
+      const res = await cancel;
+      expect(res.status).toBe(202);
+      expect(res.body.status).toBe('canceling');
+      const tr = (await t.http.get(`/api/v1/runs/${run.id}/transitions`).set(viewer).expect(200)).body;
+      expect(tr.at(-1)).toMatchObject({ from: 'awaiting_input', to: 'canceling', actor: 'user:otto', reason: 'wrong plate' });
+    } finally {
+      await worker.end();
+    }
   });
 });

@@ -15,6 +15,15 @@ import { assertTransition, type RunStatus } from './run-status.js';
  */
 export const TRANSITION_RETRY_MS = Symbol('TRANSITION_RETRY_MS');
 
+/**
+ * The status to move to, or how to decide it from the status found under the row lock (an
+ * operator's action: the run may have moved since it was read, e.g. running → awaiting_input
+ * just as Cancel was pressed, and cancel still applies).
+ */
+export type TransitionTarget = RunStatus | ((from: RunStatus) => RunStatus);
+/** Fields stored with the change, or how to decide them from the status moved to. */
+export type TransitionFields = Partial<Run> | ((to: RunStatus) => Partial<Run>);
+
 type RunRow = { status: RunStatus; workcellId: string; protocolName: string; createdAt: Date; scheduledAt: Date | null; startedAt: Date | null; endedAt: Date | null };
 
 /**
@@ -32,7 +41,7 @@ export class RunTransitionsService {
     @Optional() @Inject(TRANSITION_RETRY_MS) private readonly retryMs: number = 0,
   ) {}
 
-  async transition(id: string, to: RunStatus, actor: string, reason: string | null, extra: Partial<Run> = {}, expected?: RunStatus | RunStatus[]): Promise<RunStatus> {
+  async transition(id: string, to: TransitionTarget, actor: string, reason: string | null, extra: TransitionFields = {}, expected?: RunStatus | RunStatus[]): Promise<RunStatus> {
     if (!this.retryMs) return this.transitionOnce(id, to, actor, reason, extra, expected);
     // Safe to repeat: when an attempt did commit before its connection died, the next one finds the
     // run already moved and answers a conflict instead of moving it twice.
@@ -44,8 +53,10 @@ export class RunTransitionsService {
     });
   }
 
-  private async transitionOnce(id: string, to: RunStatus, actor: string, reason: string | null, extra: Partial<Run>, expected?: RunStatus | RunStatus[]): Promise<RunStatus> {
+  private async transitionOnce(id: string, target: TransitionTarget, actor: string, reason: string | null, fields: TransitionFields, expected?: RunStatus | RunStatus[]): Promise<RunStatus> {
     let workcellId = '';
+    let extra: Partial<Run> = {};
+    let to = target as RunStatus;
     let events: LiveEvent[] = [];
     let row: RunRow | undefined;
     const from = await this.db.transaction(async (em) => {
@@ -56,6 +67,8 @@ export class RunTransitionsService {
       workcellId = row.workcellId;
       const allowed = expected === undefined ? undefined : Array.isArray(expected) ? expected : [expected];
       if (allowed && !allowed.includes(from)) throw new AppException(ErrorCode.CONFLICT, `Run ${id} is ${from} now`, { status: from });
+      to = typeof target === 'function' ? target(from) : target;
+      extra = typeof fields === 'function' ? fields(to) : fields;
       assertTransition(id, from, to);
       await em.getRepository(Run).update({ id }, { ...extra, status: to } as never);
       events = await this.record(em, id, from, to, actor, reason);

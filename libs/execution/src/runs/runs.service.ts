@@ -11,7 +11,7 @@ import { RUN_CONTROL_CHANNEL, type RunControlMessage, runStateKey } from '../con
 import { RunQueues } from '../run-queues.js';
 import type { CreateRunDto, ListRunsQueryDto, RunActionDto } from './run.dto.js';
 import { Run, type RunAsset, RunTransition } from './run.entity.js';
-import { RunTransitionsService } from './run-transitions.service.js';
+import { RunTransitionsService, type TransitionFields, type TransitionTarget } from './run-transitions.service.js';
 import { actionTarget, RunStatus } from './run-status.js';
 
 /** What `RunsService.check` found: everything a run of the request would be recorded with. */
@@ -188,9 +188,11 @@ export class RunsService {
     const run = await this.get(id);
     if (dto.action === 'restart') return this.restart(run, dto.fromStep, actor, traceId);
     if (dto.fromStep !== undefined) throw AppException.validation([{ field: 'fromStep', message: 'fromStep: only for action restart' }]);
-    const to = actionTarget(id, dto.action, run.status);
-    const extra: Partial<Run> = to === RunStatus.Cancelled ? { endedAt: new Date() } : {};
-    await this.transition(id, to, actor, dto.reason ?? null, extra, run.status);
+    const action = dto.action;
+    // The target is decided from the status under the row lock, not the one read above: a run that
+    // moved in between (running → awaiting_input as Cancel is pressed) is still cancelled.
+    const from = await this.transition(id, (status) => actionTarget(id, action, status), actor, dto.reason ?? null, (to) => (to === RunStatus.Cancelled ? { endedAt: new Date() } : {}));
+    const to = actionTarget(id, action, from);
     if (to === RunStatus.Cancelled) await this.queues.remove(run.workcellId, id);
     else {
       const msg: RunControlMessage = { runId: id, action: dto.action, ...(dto.reason ? { reason: dto.reason } : {}) };
@@ -247,7 +249,7 @@ export class RunsService {
     return this.get(next.id);
   }
 
-  transition(id: string, to: RunStatus, actor: string, reason: string | null, extra: Partial<Run> = {}, expected?: RunStatus): Promise<RunStatus> {
+  transition(id: string, to: TransitionTarget, actor: string, reason: string | null, extra: TransitionFields = {}, expected?: RunStatus): Promise<RunStatus> {
     return this.transitions_.transition(id, to, actor, reason, extra, expected);
   }
 
