@@ -127,13 +127,20 @@ export class RunRecoveryService implements OnApplicationBootstrap, OnApplication
       report.skipped.push('Redis restarted less than a heartbeat TTL ago: missing heartbeats prove nothing yet, so no run was interrupted; try again shortly');
       return;
     }
-    const rows = (await this.db.query(`SELECT id, status, "workerId" FROM runs WHERE status = ANY($1::text[])`, [EXECUTING_STATUSES])) as Array<{ id: string; status: RunStatus; workerId: string | null }>;
+    const rows = (await this.db.query(`SELECT id, status, "workerId", assets FROM runs WHERE status = ANY($1::text[])`, [EXECUTING_STATUSES])) as Array<{
+      id: string;
+      status: RunStatus;
+      workerId: string | null;
+      assets: Record<string, { id: string }>;
+    }>;
     const liveness = new Map<string, boolean>();
     for (const r of rows) {
       if (!r.workerId) continue;
       if (!liveness.has(r.workerId)) liveness.set(r.workerId, await this.alive(r.workerId));
       if (liveness.get(r.workerId)) continue;
       const reason = `its worker ${r.workerId} stopped (no heartbeat); the run was not re-executed`;
+      let released: Array<{ assetId: string; runId: string }> = [];
+      let machines: MachineStatusRow[] = [];
       const done = await this.transitions.tryTransition(
         r.id,
         RunStatus.Interrupted,
@@ -141,8 +148,20 @@ export class RunRecoveryService implements OnApplicationBootstrap, OnApplication
         reason,
         { endedAt: new Date(), pendingInput: null, error: { name: 'WorkerLost', message: reason, step: null } },
         r.status,
+        // What it held is freed in the same transaction: nobody sees an interrupted run that
+        // still holds its assets. (Its Redis locks first: if the commit failed, the reservation
+        // rows, still there, keep the assets from being taken.)
+        async (em) => {
+          for (const { id } of Object.values(r.assets)) if ((await this.locks.holder(id)) === r.id) await this.locks.forceRelease(id);
+          const [gone] = (await em.query('DELETE FROM reservations WHERE "runId" = $1 RETURNING "assetId"', [r.id])) as [Array<{ assetId: string }>];
+          released = gone.map((g) => ({ assetId: g.assetId, runId: r.id }));
+          [machines] = (await em.query(`UPDATE machines SET status = 'available', "currentRunId" = NULL WHERE "currentRunId" = $1 RETURNING ${MACHINE_STATUS_RETURNING}`, [r.id])) as [MachineStatusRow[]];
+          await em.query(`UPDATE resources SET "currentRunId" = NULL WHERE "currentRunId" = $1`, [r.id]);
+        },
       );
       if (!done) continue;
+      report.released.push(...released);
+      await this.live.machineStatus(machines);
       this.logger.warn({ runId: r.id, workerId: r.workerId }, 'run interrupted: its worker is gone');
       report.interrupted.push({ runId: r.id, workerId: r.workerId, was: r.status });
     }

@@ -23,6 +23,8 @@ export const TRANSITION_RETRY_MS = Symbol('TRANSITION_RETRY_MS');
 export type TransitionTarget = RunStatus | ((from: RunStatus) => RunStatus);
 /** Fields stored with the change, or how to decide them from the status moved to. */
 export type TransitionFields = Partial<Run> | ((to: RunStatus) => Partial<Run>);
+/** More work done in the same transaction, after the change is checked and before it commits. */
+export type TransitionWork = (em: EntityManager, from: RunStatus, to: RunStatus) => Promise<void>;
 
 type RunRow = { status: RunStatus; workcellId: string; protocolName: string; createdAt: Date; scheduledAt: Date | null; startedAt: Date | null; endedAt: Date | null };
 
@@ -41,11 +43,11 @@ export class RunTransitionsService {
     @Optional() @Inject(TRANSITION_RETRY_MS) private readonly retryMs: number = 0,
   ) {}
 
-  async transition(id: string, to: TransitionTarget, actor: string, reason: string | null, extra: TransitionFields = {}, expected?: RunStatus | RunStatus[]): Promise<RunStatus> {
-    if (!this.retryMs) return this.transitionOnce(id, to, actor, reason, extra, expected);
+  async transition(id: string, to: TransitionTarget, actor: string, reason: string | null, extra: TransitionFields = {}, expected?: RunStatus | RunStatus[], within?: TransitionWork): Promise<RunStatus> {
+    if (!this.retryMs) return this.transitionOnce(id, to, actor, reason, extra, expected, within);
     // Safe to repeat: when an attempt did commit before its connection died, the next one finds the
     // run already moved and answers a conflict instead of moving it twice.
-    return retryWhileUnreachable(() => this.transitionOnce(id, to, actor, reason, extra, expected), {
+    return retryWhileUnreachable(() => this.transitionOnce(id, to, actor, reason, extra, expected, within), {
       maxMs: this.retryMs,
       onRetry: (err, attempt) => {
         if (attempt === 1) this.logger.warn({ runId: id, to, err: (err as Error).message }, 'database unreachable; the status change waits for it');
@@ -53,7 +55,7 @@ export class RunTransitionsService {
     });
   }
 
-  private async transitionOnce(id: string, target: TransitionTarget, actor: string, reason: string | null, fields: TransitionFields, expected?: RunStatus | RunStatus[]): Promise<RunStatus> {
+  private async transitionOnce(id: string, target: TransitionTarget, actor: string, reason: string | null, fields: TransitionFields, expected?: RunStatus | RunStatus[], within?: TransitionWork): Promise<RunStatus> {
     let workcellId = '';
     let extra: Partial<Run> = {};
     let to = target as RunStatus;
@@ -72,6 +74,7 @@ export class RunTransitionsService {
       assertTransition(id, from, to);
       await em.getRepository(Run).update({ id }, { ...extra, status: to } as never);
       events = await this.record(em, id, from, to, actor, reason);
+      if (within) await within(em, from, to);
       return from;
     });
     await this.publish(id, workcellId, events);
@@ -94,9 +97,9 @@ export class RunTransitionsService {
   }
 
   /** Like transition, but answers false instead of throwing when the run is no longer in an expected status. */
-  async tryTransition(id: string, to: RunStatus, actor: string, reason: string | null, extra: Partial<Run> = {}, expected?: RunStatus | RunStatus[]): Promise<boolean> {
+  async tryTransition(id: string, to: RunStatus, actor: string, reason: string | null, extra: Partial<Run> = {}, expected?: RunStatus | RunStatus[], within?: TransitionWork): Promise<boolean> {
     try {
-      await this.transition(id, to, actor, reason, extra, expected);
+      await this.transition(id, to, actor, reason, extra, expected, within);
       return true;
     } catch (err) {
       if (err instanceof AppException && err.code === ErrorCode.CONFLICT) return false;
