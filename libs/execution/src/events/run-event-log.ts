@@ -19,7 +19,7 @@ export interface RunEventDraft {
 }
 
 /** A DataSource or a transaction's EntityManager. */
-interface Queryable {
+export interface Queryable {
   query(sql: string, params?: unknown[]): Promise<unknown>;
 }
 

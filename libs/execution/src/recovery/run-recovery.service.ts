@@ -1,11 +1,12 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AppConfig } from '@praxis/config';
-import { LiveEventPublisher, MACHINE_STATUS_RETURNING, type MachineStatusRow, RedisService, WORKER_HEARTBEAT_KEY } from '@praxis/redis';
+import { LiveEventPublisher, RedisService, WORKER_HEARTBEAT_KEY } from '@praxis/redis';
 import { DataSource } from 'typeorm';
 import { AssetLockManager } from '../locks/asset-lock-manager.js';
 import { RunQueues } from '../run-queues.js';
 import { EXECUTING_STATUSES, RunStatus, TERMINAL_STATUSES } from '../runs/run-status.js';
+import { freeRunHoldings } from '../runs/run-holdings.js';
 import { RunTransitionsService } from '../runs/run-transitions.service.js';
 
 const RECOVERY_LOCK = 7362154;
@@ -139,8 +140,7 @@ export class RunRecoveryService implements OnApplicationBootstrap, OnApplication
       if (!liveness.has(r.workerId)) liveness.set(r.workerId, await this.alive(r.workerId));
       if (liveness.get(r.workerId)) continue;
       const reason = `its worker ${r.workerId} stopped (no heartbeat); the run was not re-executed`;
-      let released: Array<{ assetId: string; runId: string }> = [];
-      let machines: MachineStatusRow[] = [];
+      let freed: Awaited<ReturnType<typeof freeRunHoldings>> | undefined;
       const done = await this.transitions.tryTransition(
         r.id,
         RunStatus.Interrupted,
@@ -152,16 +152,13 @@ export class RunRecoveryService implements OnApplicationBootstrap, OnApplication
         // still holds its assets. (Its Redis locks first: if the commit failed, the reservation
         // rows, still there, keep the assets from being taken.)
         async (em) => {
-          for (const { id } of Object.values(r.assets)) if ((await this.locks.holder(id)) === r.id) await this.locks.forceRelease(id);
-          const [gone] = (await em.query('DELETE FROM reservations WHERE "runId" = $1 RETURNING "assetId"', [r.id])) as [Array<{ assetId: string }>];
-          released = gone.map((g) => ({ assetId: g.assetId, runId: r.id }));
-          [machines] = (await em.query(`UPDATE machines SET status = 'available', "currentRunId" = NULL WHERE "currentRunId" = $1 RETURNING ${MACHINE_STATUS_RETURNING}`, [r.id])) as [MachineStatusRow[]];
-          await em.query(`UPDATE resources SET "currentRunId" = NULL WHERE "currentRunId" = $1`, [r.id]);
+          for (const { id } of Object.values(r.assets)) await this.releaseLock(id, r.id);
+          freed = await freeRunHoldings(em, [r.id]);
         },
       );
       if (!done) continue;
-      report.released.push(...released);
-      await this.live.machineStatus(machines);
+      report.released.push(...freed!.reservations);
+      await this.live.machineStatus(freed!.machines);
       this.logger.warn({ runId: r.id, workerId: r.workerId }, 'run interrupted: its worker is gone');
       report.interrupted.push({ runId: r.id, workerId: r.workerId, was: r.status });
     }
@@ -199,14 +196,14 @@ export class RunRecoveryService implements OnApplicationBootstrap, OnApplication
       if (ended.has(held.runId) && !rows.some((r) => r.assetId === held.assetId)) rows.push({ assetId: held.assetId, runId: held.runId });
     }
     for (const { assetId, runId } of rows) {
-      if ((await this.locks.holder(assetId)) === runId) await this.locks.forceRelease(assetId);
-      await this.db.query('DELETE FROM reservations WHERE "assetId" = $1 AND "runId" = $2', [assetId, runId]);
+      await this.releaseLock(assetId, runId);
       report.released.push({ assetId, runId });
     }
-    if (ended.size) {
-      const [machines] = (await this.db.query(`UPDATE machines SET status = 'available', "currentRunId" = NULL WHERE "currentRunId" = ANY($1::uuid[]) RETURNING ${MACHINE_STATUS_RETURNING}`, [[...ended]])) as [MachineStatusRow[]];
-      await this.live.machineStatus(machines);
-      await this.db.query(`UPDATE resources SET "currentRunId" = NULL WHERE "currentRunId" = ANY($1::uuid[])`, [[...ended]]);
-    }
+    if (ended.size) await this.live.machineStatus((await freeRunHoldings(this.db, [...ended])).machines);
+  }
+
+  /** Deletes the asset's Redis lock when (and only when) that run holds it. */
+  private async releaseLock(assetId: string, runId: string): Promise<void> {
+    if ((await this.locks.holder(assetId)) === runId) await this.locks.forceRelease(assetId);
   }
 }

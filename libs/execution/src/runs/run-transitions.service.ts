@@ -56,37 +56,31 @@ export class RunTransitionsService {
   }
 
   private async transitionOnce(id: string, target: TransitionTarget, actor: string, reason: string | null, fields: TransitionFields, expected?: RunStatus | RunStatus[], within?: TransitionWork): Promise<RunStatus> {
-    let workcellId = '';
-    let extra: Partial<Run> = {};
-    let to = target as RunStatus;
-    let events: LiveEvent[] = [];
-    let row: RunRow | undefined;
-    const from = await this.db.transaction(async (em) => {
+    const { from, to, extra, row, events } = await this.db.transaction(async (em) => {
       const rows = (await em.query('SELECT status, "workcellId", "protocolName", "createdAt", "scheduledAt", "startedAt", "endedAt" FROM runs WHERE id = $1 FOR UPDATE', [id])) as RunRow[];
       if (!rows.length) throw AppException.notFound('Run', id);
-      row = rows[0]!;
+      const row = rows[0]!;
       const from = row.status;
-      workcellId = row.workcellId;
       const allowed = expected === undefined ? undefined : Array.isArray(expected) ? expected : [expected];
       if (allowed && !allowed.includes(from)) throw new AppException(ErrorCode.CONFLICT, `Run ${id} is ${from} now`, { status: from });
-      to = typeof target === 'function' ? target(from) : target;
-      extra = typeof fields === 'function' ? fields(to) : fields;
+      const to = typeof target === 'function' ? target(from) : target;
+      const extra = typeof fields === 'function' ? fields(to) : fields;
       assertTransition(id, from, to);
       await em.getRepository(Run).update({ id }, { ...extra, status: to } as never);
-      events = await this.record(em, id, from, to, actor, reason);
+      const events = await this.record(em, id, from, to, actor, reason);
       if (within) await within(em, from, to);
-      return from;
+      return { from, to, extra, row, events };
     });
-    await this.publish(id, workcellId, events);
+    await this.publish(id, row.workcellId, events);
     // Counted once committed, by the process that made the change.
     observeRunTransition({
-      protocol: row!.protocolName,
+      protocol: row.protocolName,
       from,
       to,
-      createdAt: new Date(row!.createdAt),
-      scheduledAt: row!.scheduledAt ? new Date(row!.scheduledAt) : null,
-      startedAt: extra.startedAt ? new Date(extra.startedAt) : row!.startedAt ? new Date(row!.startedAt) : null,
-      endedAt: extra.endedAt ? new Date(extra.endedAt) : row!.endedAt ? new Date(row!.endedAt) : null,
+      createdAt: new Date(row.createdAt),
+      scheduledAt: row.scheduledAt ? new Date(row.scheduledAt) : null,
+      startedAt: extra.startedAt ? new Date(extra.startedAt) : row.startedAt ? new Date(row.startedAt) : null,
+      endedAt: extra.endedAt ? new Date(extra.endedAt) : row.endedAt ? new Date(row.endedAt) : null,
     });
     return from;
   }

@@ -17,6 +17,7 @@ import { LockLossHub } from '../locks/lock-provider.js';
 import { RUN_QUEUE_PREFIX, type RunJobData, runQueueName } from '../run-queues.js';
 import type { PendingInput, Run } from '../runs/run.entity.js';
 import { RunStatus, TERMINAL_STATUSES, isTerminal } from '../runs/run-status.js';
+import { freeRunHoldings } from '../runs/run-holdings.js';
 import { RunTransitionsService } from '../runs/run-transitions.service.js';
 import { RunRecorder } from './run-recorder.js';
 import { type WorkcellRuntime, WorkcellRuntimeService } from './workcell-runtime.service.js';
@@ -224,11 +225,7 @@ export class RunExecutor implements OnApplicationBootstrap, OnApplicationShutdow
       await this.execute(run);
     } finally {
       await this.locks.release(runId).catch(() => undefined);
-      await this.db.query('DELETE FROM reservations WHERE "runId" = $1', [runId]).catch(() => undefined);
-      await this.db
-        .query(`UPDATE machines SET status = 'available', "currentRunId" = NULL WHERE "currentRunId" = $1 RETURNING ${MACHINE_STATUS_RETURNING}`, [runId])
-        .then(([rows]: [MachineStatusRow[]]) => this.live.machineStatus(rows), () => undefined);
-      await this.db.query(`UPDATE resources SET "currentRunId" = NULL WHERE "currentRunId" = $1`, [runId]).catch(() => undefined);
+      await freeRunHoldings(this.db, [runId]).then(({ machines }) => this.live.machineStatus(machines), () => undefined);
       await this.wakeLine(run.workcellId);
     }
   }
